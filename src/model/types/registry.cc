@@ -1,0 +1,51 @@
+#include "ursa/model/registry.h"
+
+#include <array>
+
+#include "src/model/types/types.h"
+
+namespace ursa::model {
+namespace {
+
+const std::vector<const ResourceType*>& allTypes() {
+  static const std::vector<const ResourceType*> kAll = {
+      &types::secret(),
+      &types::globalSecret(),
+      &types::meshTrafficPermission(),
+  };
+  return kAll;
+}
+
+const ResourceType* find(std::string_view value, auto&& field) {
+  for (const ResourceType* t : allTypes()) {
+    if (field(*t) == value) return t;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const TypeRegistry& TypeRegistry::instance() {
+  static const TypeRegistry kRegistry;
+  return kRegistry;
+}
+
+std::span<const ResourceType* const> TypeRegistry::all() const { return allTypes(); }
+
+const ResourceType* TypeRegistry::byName(std::string_view type_name) const {
+  return find(type_name, [](const ResourceType& t) { return t.name; });
+}
+
+const ResourceType* TypeRegistry::byPath(std::string_view rest_path) const {
+  return find(rest_path, [](const ResourceType& t) { return t.path; });
+}
+
+const ResourceType* TypeRegistry::byCliNoun(std::string_view noun) const {
+  if (auto* found = find(noun, [](const ResourceType& t) { return t.cli_plural; })) return found;
+  return find(noun, [](const ResourceType& t) { return t.cli_singular; });
+}
+
+const ResourceType& TypeRegistry::secret() const { return types::secret(); }
+const ResourceType& TypeRegistry::globalSecret() const { return types::globalSecret(); }
+
+}  // namespace ursa::model
