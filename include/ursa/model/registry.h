@@ -22,6 +22,8 @@ class TypeRegistry {
   const ResourceType* byCliNoun(std::string_view noun) const;  // singular or plural
 
   // Shorthands for types the core refers to by name.
+  const ResourceType& mesh() const;
+  const ResourceType& dataplane() const;
   const ResourceType& secret() const;
   const ResourceType& globalSecret() const;
 };

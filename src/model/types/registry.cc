@@ -9,9 +9,28 @@ namespace {
 
 const std::vector<const ResourceType*>& allTypes() {
   static const std::vector<const ResourceType*> kAll = {
+      &types::mesh(),
+      &types::dataplane(),
+      &types::dataplaneInsight(),
+      &types::externalService(),
+      &types::zoneIngress(),
+      &types::zoneEgress(),
+      &types::zone(),
       &types::secret(),
       &types::globalSecret(),
       &types::meshTrafficPermission(),
+      &types::meshTimeout(),
+      &types::meshRetry(),
+      &types::meshHTTPRoute(),
+      &types::meshTCPRoute(),
+      &types::meshCircuitBreaker(),
+      &types::meshHealthCheck(),
+      &types::meshRateLimit(),
+      &types::meshFaultInjection(),
+      &types::meshAccessLog(),
+      &types::meshTrace(),
+      &types::meshLoadBalancingStrategy(),
+      &types::meshProxyPatch(),
   };
   return kAll;
 }
@@ -45,6 +64,8 @@ const ResourceType* TypeRegistry::byCliNoun(std::string_view noun) const {
   return find(noun, [](const ResourceType& t) { return t.cli_singular; });
 }
 
+const ResourceType& TypeRegistry::mesh() const { return types::mesh(); }
+const ResourceType& TypeRegistry::dataplane() const { return types::dataplane(); }
 const ResourceType& TypeRegistry::secret() const { return types::secret(); }
 const ResourceType& TypeRegistry::globalSecret() const { return types::globalSecret(); }
 
