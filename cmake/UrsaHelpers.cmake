@@ -4,7 +4,8 @@
 #   ursa_cc_test(NAME x SRCS ... DEPS ... [LABELS ...])            -> gtest binary, tests in CTest
 #   ursa_proto_library(NAME x PROTOS ... [IMPORT_DIRS ...] [DEPS ...])
 
-set(URSA_WARNING_FLAGS -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unused-parameter)
+set(URSA_WARNING_FLAGS -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unused-parameter
+    -Wno-missing-field-initializers)
 if(URSA_WERROR)
   list(APPEND URSA_WARNING_FLAGS -Werror)
 endif()

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
@@ -45,6 +46,10 @@ using ValidateFn = void (*)(const google::protobuf::Message& spec, const Validat
 // Fills in defaults Kuma applies on create and update (for example the
 // Prometheus backend port of a Mesh). May be null.
 using DefaultFn = void (*)(google::protobuf::Message& spec);
+// The tag sets a resource carries (one per Dataplane inbound, the tags of an
+// ExternalService, ...), for tag filters in lists. May be null: no tags.
+using TagSets = std::vector<std::map<std::string, std::string>>;
+using TagsFn = TagSets (*)(const google::protobuf::Message& spec);
 
 struct ResourceType {
   std::string_view name;            // "MeshTrafficPermission"
@@ -60,6 +65,7 @@ struct ResourceType {
   bool read_only = false;           // computed by the control plane (insights)
   bool admin_only = false;          // Secret / GlobalSecret: admin callers only
   bool is_target_ref_policy = false;
+  TagsFn tags = nullptr;
 
   // Root of violation paths: "spec" for nested specs, the resource for flattened ones.
   FieldPath specRoot() const {

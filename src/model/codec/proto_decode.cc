@@ -124,10 +124,10 @@ class Decoder {
     for (const auto& [key, item] : v.items()) {
       Message* entry = r.AddMessage(&m, &f);
       entry->GetReflection()->SetString(entry, key_field, key);
-      if (item.is_null() && value_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-        out_.add(at.key(key), "must not be null");
-        continue;
-      }
+      // A null value is the value type's zero (YAML `key:` with nothing after
+      // it is an empty string), as Kuma's decoder reads it; validators then
+      // report empty values with their own messages.
+      if (item.is_null()) continue;
       element(item, *entry, *value_field, at.key(key));
     }
   }

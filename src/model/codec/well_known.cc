@@ -36,6 +36,16 @@ absl::Duration toAbslDuration(const google::protobuf::Duration& d) {
 
 namespace {
 
+// `value / unit` written exactly, without trailing zeros: decimal(1500, 1000) == "1.5".
+std::string decimal(int64_t value, int64_t unit) {
+  std::string out = strCat(value / unit);
+  int64_t frac = value % unit;
+  if (frac == 0) return out;
+  std::string digits = strCat(frac + unit).substr(1);  // zero-padded to the unit's width
+  while (digits.back() == '0') digits.pop_back();
+  return out + "." + digits;
+}
+
 // Go's time.Duration.String(): "1h30m0s", "1.5s", "250ms", "0s".
 std::string goStyle(absl::Duration d) {
   if (d == absl::ZeroDuration()) return "0s";
@@ -46,26 +56,16 @@ std::string goStyle(absl::Duration d) {
   }
   int64_t ns = absl::ToInt64Nanoseconds(d);
   if (ns < 1'000'000'000) {
-    // Sub-second: the largest unit that keeps an integer part.
-    char buf[64];
-    if (ns < 1'000) {
-      std::snprintf(buf, sizeof buf, "%lldns", static_cast<long long>(ns));
-    } else if (ns < 1'000'000) {
-      std::snprintf(buf, sizeof buf, "%gus", ns / 1e3);
-    } else {
-      std::snprintf(buf, sizeof buf, "%gms", ns / 1e6);
-    }
-    return sign + buf;
+    // Sub-second: the largest unit that keeps an integer part, exactly.
+    if (ns < 1'000) return sign + strCat(ns, "ns");
+    if (ns < 1'000'000) return sign + decimal(ns, 1'000) + "us";
+    return sign + decimal(ns, 1'000'000) + "ms";
   }
   int64_t hours = ns / 3'600'000'000'000LL;
   ns -= hours * 3'600'000'000'000LL;
   int64_t minutes = ns / 60'000'000'000LL;
   ns -= minutes * 60'000'000'000LL;
-  char secs[64];
-  std::snprintf(secs, sizeof secs, "%.9f", ns / 1e9);
-  std::string s = secs;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
+  std::string s = decimal(ns, 1'000'000'000);
   std::string out = sign;
   if (hours > 0) out += ursa::strCat(hours, "h");
   if (hours > 0 || minutes > 0) out += ursa::strCat(minutes, "m");

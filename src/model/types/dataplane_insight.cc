@@ -1,4 +1,6 @@
-// DataplaneInsight: descriptor and validation.
+// DataplaneInsight: descriptor and validation. Kuma 2.2 declares its rules
+// in the proto (protoc-gen-validate): each subscription has an id, the
+// serving control plane instance, a connect time and a status.
 
 #include "src/model/types/types.h"
 #include "src/model/validators/common.h"
@@ -8,9 +10,23 @@ namespace ursa::model::types {
 namespace {
 
 using ursa::mesh::v1alpha1::DataplaneInsight;
+using ursa::mesh::v1alpha1::DiscoverySubscription;
+
+void validateSubscription(const DiscoverySubscription& s, const FieldPath& at, Violations& out) {
+  const std::string empty(validators::kMustNotBeEmpty);
+  const std::string undefined(validators::kMustBeDefined);
+  if (s.id().empty()) out.add(at.field("id"), empty);
+  if (s.control_plane_instance_id().empty()) out.add(at.field("controlPlaneInstanceId"), empty);
+  if (!s.has_connect_time()) out.add(at.field("connectTime"), undefined);
+  if (!s.has_status()) out.add(at.field("status"), undefined);
+}
 
 void validate(const google::protobuf::Message& msg, const ValidationContext&, Violations& out) {
-  [[maybe_unused]] const auto& spec = static_cast<const DataplaneInsight&>(msg);
+  const auto& spec = static_cast<const DataplaneInsight&>(msg);
+  const FieldPath subscriptions = FieldPath::rootedAt("subscriptions");
+  for (int i = 0; i < spec.subscriptions_size(); ++i) {
+    validateSubscription(spec.subscriptions(i), subscriptions.index(i), out);
+  }
 }
 
 }  // namespace

@@ -1,19 +1,10 @@
-// Zone: descriptor and validation.
+// Zone: descriptor. Kuma 2.2 puts no rules on a Zone's spec (only `enabled`);
+// its name is checked like every resource's.
 
 #include "src/model/types/types.h"
-#include "src/model/validators/common.h"
 #include "ursa/system/v1alpha1/zone.pb.h"
 
 namespace ursa::model::types {
-namespace {
-
-using ursa::system::v1alpha1::Zone;
-
-void validate(const google::protobuf::Message& msg, const ValidationContext&, Violations& out) {
-  [[maybe_unused]] const auto& spec = static_cast<const Zone&>(msg);
-}
-
-}  // namespace
 
 const ResourceType& zone() {
   static const ResourceType kType{
@@ -23,10 +14,9 @@ const ResourceType& zone() {
       .cli_singular = "zone",
       .cli_plural = "zones",
       .layout = SpecLayout::Flattened,
-      .spec_prototype = &Zone::default_instance(),
-      .validate = validate,
+      .spec_prototype = &ursa::system::v1alpha1::Zone::default_instance(),
+      .validate = nullptr,
       .apply_defaults = nullptr,
-      
   };
   return kType;
 }

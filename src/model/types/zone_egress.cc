@@ -1,7 +1,9 @@
-// ZoneEgress: descriptor and validation.
+// ZoneEgress: descriptor and validation, with the rules, paths and messages
+// of Kuma 2.2's ZoneEgress validator.
 
 #include "src/model/types/types.h"
-#include "src/model/validators/common.h"
+#include "src/model/validators/dataplane_helpers.h"
+#include "src/model/validators/mesh_helpers.h"
 #include "ursa/mesh/v1alpha1/zone_egress.pb.h"
 
 namespace ursa::model::types {
@@ -10,7 +12,17 @@ namespace {
 using ursa::mesh::v1alpha1::ZoneEgress;
 
 void validate(const google::protobuf::Message& msg, const ValidationContext&, Violations& out) {
-  [[maybe_unused]] const auto& spec = static_cast<const ZoneEgress&>(msg);
+  const auto& net = static_cast<const ZoneEgress&>(msg).networking();
+  const FieldPath at = FieldPath::rootedAt("networking");
+  if (net.has_admin() && net.admin().port() == net.port() &&
+      validators::overlapsLoopback(net.address())) {
+    out.add(at.field("admin").field("port"), "must differ from port");
+  }
+  // Kuma reports address problems one level down, at `address.address`.
+  if (!net.address().empty()) {
+    validators::validateProxyAddress(net.address(), at.field("address").field("address"), out);
+  }
+  validators::validatePort(net.port(), at.field("port"), out);
 }
 
 }  // namespace
@@ -26,7 +38,6 @@ const ResourceType& zoneEgress() {
       .spec_prototype = &ZoneEgress::default_instance(),
       .validate = validate,
       .apply_defaults = nullptr,
-      
   };
   return kType;
 }

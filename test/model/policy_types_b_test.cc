@@ -1,0 +1,630 @@
+// MeshAccessLog, MeshTrace, MeshFaultInjection, MeshLoadBalancingStrategy,
+// MeshHTTPRoute, MeshTCPRoute and MeshProxyPatch: what kuma_validators_test
+// does not check (Kuma's messages, MeshTCPRoute, enum values Kuma leaves to
+// its schema, embedded Envoy resources, round trips through the codec).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "src/model/validators/policy_helpers_b.h"
+#include "test/support/conformance.h"
+#include "ursa/common/strings.h"
+#include "ursa/model/codec.h"
+#include "ursa/model/registry.h"
+
+namespace ursa::model {
+namespace {
+
+const ResourceType& typeNamed(std::string_view name) {
+  const ResourceType* type = TypeRegistry::instance().byName(name);
+  if (type == nullptr) throw std::runtime_error(std::string(name) + " is not registered");
+  return *type;
+}
+
+// Decodes `yaml` (a spec) strictly and validates it; decoding problems are
+// returned as violations too.
+Violations check(std::string_view type_name, std::string_view yaml) {
+  const ResourceType& type = typeNamed(type_name);
+  auto doc = parseYaml(yaml);
+  if (!doc.ok()) throw std::runtime_error(std::string(doc.status().message()));
+  auto spec = decodeSpec(type, *doc);
+  if (!spec.ok()) return violationsOf(spec.status());
+  Resource r{&type, {"p", "default"}, std::move(*spec)};
+  return validateResource(r);
+}
+
+std::string readFile(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "field: message" per violation, for readable comparisons.
+std::vector<std::string> lines(const std::vector<Violation>& list) {
+  std::vector<std::string> out;
+  for (const auto& v : list) out.push_back(ursa::strCat(v.field, ": ", v.message));
+  return out;
+}
+std::vector<std::string> lines(const Violations& v) { return lines(v.list()); }
+using Lines = std::vector<std::string>;
+
+// --- Kuma's messages -------------------------------------------------------------
+
+// Messages that embed a Go library error: only the part before it is Kuma's.
+constexpr std::string_view kEnvoyPrefix = "native Envoy resource is not valid: ";
+
+std::vector<std::string> comparable(const Violations& v, bool sorted) {
+  std::vector<Violation> out = v.list();
+  for (auto& x : out) {
+    if (x.message.starts_with(kEnvoyPrefix)) x.message = std::string(kEnvoyPrefix);
+  }
+  std::vector<std::string> text = lines(out);
+  if (sorted) std::sort(text.begin(), text.end());
+  return text;
+}
+
+class PolicyTypesBKumaMessages : public ::testing::TestWithParam<std::string> {};
+
+// kuma_validators_test compares field paths only; here messages must be
+// Kuma's too, in Kuma's order where its test compared the order. Lenient
+// decoding, as Kuma's.
+TEST_P(PolicyTypesBKumaMessages, EqualKumas) {
+  auto dir = test::conformanceDir();
+  if (!dir) GTEST_SKIP() << test::conformanceMissingReason();
+  Json index = Json::parse(readFile(*dir / "validators" / "index.json"));
+  const Json& folder = index["folders"][GetParam()];
+  const ResourceType& type = typeNamed(folder["kuma_type"].get<std::string>());
+  int cases = 0;
+  for (const auto& c : folder["cases"]) {
+    auto stem = (*dir / "validators" / GetParam() / c["case"].get<std::string>()).string();
+    auto input = parseYaml(readFile(stem + ".yaml"));
+    ASSERT_TRUE(input.ok()) << input.status();
+    Json expected = Json::parse(readFile(stem + ".expected.json"));
+    Violations want;
+    for (const auto& v : expected.value("violations", Json::array())) {
+      want.add(FieldPath::rootedAt(v["field"].get<std::string>()), v["message"].get<std::string>());
+    }
+    DecodeOptions lenient;
+    lenient.allow_unknown_fields = true;
+    auto spec = decodeSpec(type, *input, lenient);
+    ASSERT_TRUE(spec.ok()) << stem << ": " << spec.status();
+    Violations got = validateResource(Resource{&type, {"p", "default"}, std::move(*spec)});
+    bool any_order = c["violations_order"] == "any";
+    EXPECT_EQ(comparable(got, any_order), comparable(want, any_order)) << stem;
+    ++cases;
+  }
+  EXPECT_GT(cases, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(PolicyTypesB, PolicyTypesBKumaMessages,
+                         ::testing::Values("meshaccesslog", "meshtrace", "meshfaultinjection",
+                                           "meshloadbalancingstrategy", "meshhttproute",
+                                           "meshproxypatch"));
+
+// --- Round trips keep Kuma's keys --------------------------------------------------
+
+struct RoundTripCase {
+  std::string type;
+  std::string yaml;
+};
+
+class PolicyTypesBRoundTrip : public ::testing::TestWithParam<RoundTripCase> {};
+
+// A valid spec that uses most fields decodes strictly, validates, and is
+// written back with the same keys and values (key order aside).
+TEST_P(PolicyTypesBRoundTrip, DecodeEncodeKeepsTheDocument) {
+  const ResourceType& type = typeNamed(GetParam().type);
+  auto doc = parseYaml(GetParam().yaml);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  auto spec = decodeSpec(type, *doc);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  Violations v = validateResource(Resource{&type, {"p", "default"}, *spec});
+  EXPECT_TRUE(v.empty()) << v.toString();
+  Json out = encodeMessage(**spec, encodeOptionsFor(type));
+  EXPECT_EQ(nlohmann::json::parse(out.dump()), nlohmann::json::parse(doc->dump())) << "wrote:\n"
+                                                                                   << toYaml(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(PolicyTypesB, PolicyTypesBRoundTrip,
+                         ::testing::Values(RoundTripCase{"MeshAccessLog", R"(
+targetRef: {kind: MeshService, name: web}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  default:
+    backends:
+    - file:
+        path: /tmp/access.log
+        format: {plain: '[%START_TIME%] %KUMA_SOURCE_SERVICE%', omitEmptyValues: true}
+from:
+- targetRef: {kind: Mesh}
+  default:
+    backends:
+    - tcp:
+        address: logs.svc:5000
+        format:
+          json:
+          - {key: start, value: '%START_TIME%'}
+    - openTelemetry:
+        endpoint: otel-collector:4317
+        attributes:
+        - {key: mesh, value: '%KUMA_MESH%'}
+)"},
+                                           RoundTripCase{"MeshTrace", R"(
+targetRef: {kind: MeshGatewayRoute, name: route}
+default:
+  backends:
+  - zipkin:
+      url: http://zipkin.mesh:9411/api/v2/spans
+      traceId128bit: true
+      apiVersion: httpProto
+      sharedSpanContext: false
+  sampling: {overall: 80, client: "40.5", random: 0}
+  tags:
+  - {name: team, literal: core}
+  - name: env
+    header: {name: x-env, default: prod}
+)"},
+                                           RoundTripCase{"MeshFaultInjection", R"(
+targetRef: {kind: MeshService, name: backend}
+from:
+- targetRef: {kind: MeshSubset, tags: {version: v2}}
+  default:
+    http:
+    - abort: {httpStatus: 503, percentage: 50}
+      delay: {value: 1.5s, percentage: "5.5"}
+    - responseBandwidth: {limit: 100mbps, percentage: 5}
+)"},
+                                           RoundTripCase{"MeshLoadBalancingStrategy", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  default:
+    localityAwareness: {disabled: false}
+    loadBalancer:
+      type: RingHash
+      ringHash:
+        hashFunction: MurmurHash2
+        minRingSize: 64
+        maxRingSize: 1024
+        hashPolicies:
+        - {type: Header, terminal: true, header: {name: x-user}}
+        - {type: Cookie, cookie: {name: session, ttl: 1h0m0s, path: /}}
+        - {type: Connection, connection: {sourceIP: true}}
+        - {type: QueryParameter, queryParameter: {name: id}}
+        - {type: FilterState, filterState: {key: k}}
+- targetRef: {kind: MeshService, name: other}
+  default:
+    loadBalancer: {type: LeastRequest, leastRequest: {choiceCount: 3}}
+- targetRef: {kind: MeshService, name: third}
+  default:
+    loadBalancer: {type: Maglev, maglev: {tableSize: 65537}, roundRobin: {}}
+)"},
+                                           RoundTripCase{"MeshHTTPRoute", R"(
+targetRef: {kind: MeshService, name: frontend}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  rules:
+  - matches:
+    - path: {type: Prefix, value: /api}
+      method: GET
+      queryParams: [{type: Exact, name: v, value: "2"}]
+      headers: [{type: Present, name: x-debug}]
+    default:
+      filters:
+      - type: RequestHeaderModifier
+        requestHeaderModifier:
+          set: [{name: x-a, value: b}]
+          add: [{name: x-c, value: d}]
+          remove: [x-e]
+      - type: URLRewrite
+        urlRewrite:
+          hostname: api.internal
+          path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}
+      - type: RequestRedirect
+        requestRedirect:
+          scheme: https
+          hostname: example.com
+          port: 8443
+          statusCode: 301
+          path: {type: ReplaceFullPath, replaceFullPath: /new}
+      - type: RequestMirror
+        requestMirror:
+          percentage: "12.5"
+          backendRef: {kind: MeshServiceSubset, name: backend, tags: {version: v2}}
+      backendRefs:
+      - {kind: MeshService, name: backend, weight: 90}
+      - {kind: MeshServiceSubset, name: backend, tags: {version: v2}, weight: 10}
+)"},
+                                           RoundTripCase{"MeshTCPRoute", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: MeshService, name: db}
+  rules:
+  - default:
+      backendRefs:
+      - {kind: MeshService, name: db-primary, weight: 3}
+      - {kind: MeshServiceSubset, name: db, tags: {role: replica}, weight: 1}
+)"},
+                                           RoundTripCase{"MeshProxyPatch", R"(
+targetRef: {kind: MeshSubset, tags: {kuma.io/zone: east}}
+default:
+  appendModifications:
+  - cluster:
+      operation: Patch
+      match: {origin: outbound, name: backend}
+      value: |
+        connectTimeout: 5s
+  - listener:
+      operation: Patch
+      match: {origin: inbound, tags: {kuma.io/service: web}}
+      jsonPatches:
+      - {op: replace, path: /address/socketAddress/portValue, value: 8080}
+      - {op: add, path: /metadata, value: {filterMetadata: {a: {b: [1, true, x, null]}}}}
+      - {op: move, from: /a, path: /b}
+  - networkFilter:
+      operation: AddBefore
+      match:
+        name: envoy.filters.network.tcp_proxy
+        listenerName: inbound:10.0.0.1:80
+        listenerTags: {kuma.io/service: web}
+      value: |
+        name: envoy.filters.network.local_ratelimit
+  - httpFilter:
+      operation: Remove
+      match: {name: envoy.filters.http.fault, origin: inbound}
+  - virtualHost:
+      operation: Add
+      match: {routeConfigurationName: outbound:backend}
+      value: |
+        name: extra
+        domains: ["*"]
+)"}),
+                         [](const ::testing::TestParamInfo<RoundTripCase>& p) {
+                           return p.param.type;
+                         });
+
+// --- MeshTCPRoute (Kuma 2.3's cases; there are none for 2.2) ---------------------
+
+TEST(MeshTCPRouteTest, AcceptsKumasValidCases) {
+  EXPECT_TRUE(check("MeshTCPRoute", R"(
+targetRef: {kind: MeshService, name: frontend}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  rules:
+  - default:
+      backendRefs:
+      - {kind: MeshService, name: other}
+)")
+                  .empty());
+  EXPECT_TRUE(check("MeshTCPRoute", R"(
+targetRef: {kind: MeshService, name: frontend}
+to:
+- targetRef: {kind: MeshService, name: backend}
+)")
+                  .empty());
+}
+
+TEST(MeshTCPRouteTest, RejectsUnsupportedTopKind) {
+  Violations v = check("MeshTCPRoute", R"(
+targetRef: {kind: BlahBlah, name: frontend}
+to:
+- targetRef: {kind: MeshService, name: backend}
+)");
+  EXPECT_EQ(lines(v), (Lines{"spec.targetRef.kind: value is not supported"}));
+}
+
+TEST(MeshTCPRouteTest, DestinationMustBeAMeshService) {
+  Violations v = check("MeshTCPRoute", R"(
+targetRef: {kind: MeshService, name: frontend}
+to:
+- targetRef: {kind: BlahBlah, name: backend}
+- targetRef: {kind: Mesh}
+)");
+  EXPECT_EQ(lines(v), (Lines{"spec.to[0].targetRef.kind: value is not supported",
+                             "spec.to[1].targetRef.kind: value is not supported"}));
+}
+
+TEST(MeshTCPRouteTest, BackendRefsAreCheckedAsTargetRefs) {
+  Violations v = check("MeshTCPRoute", R"(
+targetRef: {kind: MeshService, name: frontend}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  rules:
+  - default:
+      backendRefs:
+      - {kind: MeshServiceSubset, tags: {version: v1}}
+      - {kind: MeshService, name: b, tags: {version: v1}}
+      - {kind: Mesh}
+      - {kind: MeshService, name: c, mesh: other, weight: 2}
+)");
+  const std::string at = "spec.to[0].rules[0].default.backendRefs";
+  EXPECT_EQ(lines(v), (Lines{at + "[0].name: must be set with kind MeshServiceSubset",
+                             at + "[1].tags: cannot be set with kind MeshService",
+                             at + "[2].kind: value is not supported",
+                             at + "[3].mesh: cannot be set with kind MeshService"}));
+}
+
+TEST(MeshTCPRouteTest, StrictDecodingNamesUnknownKeys) {
+  Violations v = check("MeshTCPRoute", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  rules:
+  - matches: []
+    default: {backendRefs: [{kind: MeshService, name: a}]}
+)");
+  ASSERT_EQ(v.size(), 1u) << v.toString();
+  EXPECT_EQ(v.list()[0].field, "spec.to[0].rules[0].matches");
+}
+
+// --- Enums Kuma leaves to its schema ---------------------------------------------
+
+TEST(PolicyEnumsTest, UnknownLoadBalancerTypeNamesTheAllowedValues) {
+  Violations v = check("MeshLoadBalancingStrategy", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: Mesh}
+  default:
+    loadBalancer:
+      type: Fastest
+- targetRef: {kind: Mesh}
+  default:
+    loadBalancer:
+      type: RingHash
+      ringHash:
+        hashFunction: SHA1
+        hashPolicies: [{type: Body}, {header: {name: x}}]
+)");
+  const std::string ring = "spec.to[1].default.loadBalancer.ringHash";
+  EXPECT_EQ(lines(v),
+            (Lines{"spec.to[0].default.loadBalancer.type: unknown value \"Fastest\"; allowed "
+                   "values: RoundRobin, LeastRequest, RingHash, Random, Maglev",
+                   ring + ".hashFunction: unknown value \"SHA1\"; allowed values: XXHash, "
+                          "MurmurHash2",
+                   ring + ".hashPolicies[0].type: unknown value \"Body\"; allowed values: Header, "
+                          "Cookie, Connection, SourceIP, QueryParameter, FilterState",
+                   ring + ".hashPolicies[1].type: must be defined"}));
+}
+
+TEST(PolicyEnumsTest, SourceIpHashPolicyNeedsNoSettings) {
+  EXPECT_TRUE(check("MeshLoadBalancingStrategy", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: Mesh}
+  default:
+    loadBalancer: {type: Maglev, maglev: {hashPolicies: [{type: SourceIP}]}}
+)")
+                  .empty());
+}
+
+TEST(PolicyEnumsTest, HttpRouteEnums) {
+  Violations v = check("MeshHTTPRoute", R"(
+targetRef: {kind: Mesh}
+to:
+- targetRef: {kind: MeshService, name: backend}
+  rules:
+  - matches:
+    - path: {type: Suffix, value: /x}
+      method: FETCH
+      queryParams: [{type: Prefix, name: a}]
+      headers: [{type: Contains, name: h}]
+    default:
+      filters:
+      - type: Rewrite
+      - type: RequestRedirect
+        requestRedirect: {scheme: ftp, statusCode: 304, path: {replaceFullPath: /y}}
+)");
+  const std::string match = "spec.to[0].rules[0].matches[0]";
+  const std::string filters = "spec.to[0].rules[0].default.filters";
+  EXPECT_EQ(lines(v),
+            (Lines{match + ".path.type: unknown value \"Suffix\"; allowed values: Exact, Prefix, "
+                           "RegularExpression",
+                   match + ".method: unknown value \"FETCH\"; allowed values: CONNECT, DELETE, "
+                           "GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE",
+                   match + ".queryParams[0].type: unknown value \"Prefix\"; allowed values: "
+                           "Exact, RegularExpression",
+                   match + ".headers[0].type: unknown value \"Contains\"; allowed values: Exact, "
+                           "Present, RegularExpression, Absent, Prefix",
+                   filters + "[0].type: unknown value \"Rewrite\"; allowed values: "
+                             "RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, "
+                             "URLRewrite, RequestMirror",
+                   filters + "[1].requestRedirect.path.type: must be defined",
+                   filters + "[1].requestRedirect.scheme: unknown value \"ftp\"; allowed values: "
+                             "http, https",
+                   filters + "[1].requestRedirect.statusCode: unknown value 304; allowed values: "
+                             "301, 302, 303, 307, 308"}));
+}
+
+TEST(PolicyEnumsTest, ZipkinApiVersion) {
+  Violations v = check("MeshTrace", R"(
+targetRef: {kind: Mesh}
+default:
+  backends: [{zipkin: {url: "http://zipkin:9411/api/v2/spans", apiVersion: httpXml}}]
+)");
+  EXPECT_EQ(lines(v), (Lines{"spec.default.backends[0].zipkin.apiVersion: unknown value "
+                             "\"httpXml\"; allowed values: httpJson, httpProto"}));
+}
+
+// --- MeshProxyPatch: embedded Envoy resources and JSON patches --------------------
+
+Violations patchCheck(std::string_view modification) {
+  return check("MeshProxyPatch", ursa::strCat("targetRef: {kind: Mesh}\n"
+                                              "default:\n"
+                                              "  appendModifications:\n",
+                                              modification));
+}
+
+TEST(MeshProxyPatchTest, TypedConfigsResolveAgainstLinkedEnvoyTypes) {
+  EXPECT_TRUE(patchCheck(R"(
+  - httpFilter:
+      operation: AddLast
+      value: |
+        name: envoy.filters.http.router
+        typedConfig:
+          '@type': type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+          dynamicStats: false
+)")
+                  .empty());
+  Violations v = patchCheck(R"(
+  - httpFilter:
+      operation: AddLast
+      value: |
+        name: envoy.filters.http.gzip
+        typedConfig:
+          '@type': type.googleapis.com/envoy.extensions.filters.http.nope.v3.Nope
+)");
+  ASSERT_EQ(v.size(), 1u) << v.toString();
+  EXPECT_EQ(v.list()[0].field, "spec.default.appendModifications[0].httpFilter.value");
+  EXPECT_TRUE(v.list()[0].message.starts_with(kEnvoyPrefix)) << v.list()[0].message;
+}
+
+TEST(MeshProxyPatchTest, UnknownOrMistypedEnvoyFieldsAreRefused) {
+  Violations v = patchCheck(R"(
+  - cluster:
+      operation: Add
+      value: |
+        name: xyz
+        connectTimeoutt: 5s
+  - listener:
+      operation: Patch
+      value: |
+        address: {socketAddress: {portValue: eighty}}
+  - virtualHost:
+      operation: Patch
+      value: '[1, 2]'
+  - networkFilter:
+      operation: AddFirst
+      value: |
+        name: envoy.filters.network.tcp_proxy
+        typedConfig:
+          '@type': type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          clusterr: backend
+)");
+  ASSERT_EQ(v.size(), 4u) << v.toString();
+  const std::string at = "spec.default.appendModifications";
+  EXPECT_EQ(v.list()[0].field, at + "[0].cluster.value");
+  EXPECT_EQ(v.list()[1].field, at + "[1].listener.value");
+  EXPECT_EQ(v.list()[2].field, at + "[2].virtualHost.value");
+  EXPECT_EQ(v.list()[3].field, at + "[3].networkFilter.value");
+  for (const auto& x : v.list()) EXPECT_TRUE(x.message.starts_with(kEnvoyPrefix)) << x.message;
+  EXPECT_NE(v.list()[0].message.find("connectTimeoutt"), std::string::npos) << v.list()[0].message;
+}
+
+TEST(MeshProxyPatchTest, JsonPatchBlocksUseKumasMessages) {
+  Violations v = patchCheck(R"(
+  - cluster:
+      operation: Patch
+      jsonPatches:
+      - {op: rename, path: /a}
+      - {op: move, path: /a}
+      - {op: remove, path: /, value: 1, from: /b}
+      - {op: add}
+)");
+  const std::string at = "spec.default.appendModifications[0].cluster.jsonPatches";
+  EXPECT_EQ(
+      lines(v),
+      (Lines{at + R"([0].op: "op" must be one of ["add", "remove", "replace", "move", "copy"])",
+             at + R"([1].from: "from" must not be empty when "op" is one of ["move", "copy"])",
+             at + R"([2].from: "from" is allowed only when "op" is one of ["move", "copy"])",
+             at + R"([2].value: "value" is allowed only when "op" is one of ["add", )"
+                  R"("replace"])",
+             at + "[2].path: root path cannot be removed",
+             at + R"([3].value: "value" must not be empty when "op" is one of ["add", )"
+                  R"("replace"])",
+             at + "[3].path: must be defined"}));
+}
+
+// --- Where ursa cannot tell an empty list from a missing one ------------------------
+
+// Kuma reports `format: {}` as "format must have only one type defined" and
+// `format: {json: []}` as an empty json list; ursa's lists carry no presence,
+// so both get the second report (Kuma's case is the second).
+TEST(MeshAccessLogTest, FormatWithoutEntriesIsReportedAsEmptyJson) {
+  for (const char* format : {"{}", "{json: []}", "{omitEmptyValues: true}"}) {
+    Violations v = check("MeshAccessLog", ursa::strCat(R"(
+targetRef: {kind: Mesh}
+from:
+- targetRef: {kind: Mesh}
+  default:
+    backends: [{file: {path: /tmp/log, format: )",
+                                                       format, "}}]\n"));
+    EXPECT_EQ(lines(v),
+              (Lines{"spec.from[0].default.backends[0].file.format.json: must not be empty"}))
+        << format;
+  }
+}
+
+// `backends` is required but may be empty; ursa requires `default` instead.
+TEST(MeshAccessLogTest, BackendsAreRequiredThroughDefault) {
+  Violations v = check("MeshAccessLog", R"(
+targetRef: {kind: Mesh}
+to: [{targetRef: {kind: Mesh}}]
+from: [{targetRef: {kind: Mesh}, default: {backends: []}}]
+)");
+  EXPECT_EQ(lines(v), (Lines{"spec.to[0].default.backends: must be defined"}));
+}
+
+// --- Address checks ---------------------------------------------------------------
+
+TEST(PolicyHelpersBTest, CollectorUrls) {
+  using validators::isCollectorUrl;
+  for (const char* ok :
+       {"127.0.0.1:5000", "http://logs.com", "logs.svc", "logs:5000", "tcp://user@logs:1/x?y#z",
+        "http://[::1]:9411/api/v2/spans", "http://not_valid_url", "logs.com/path"}) {
+    EXPECT_TRUE(isCollectorUrl(ok)) << ok;
+  }
+  for (const char* bad : {"", "not_valid_url", "logs", "sql://logs:1", "logs:", "logs:123456",
+                          ".logs.com", "http://logs .com", "http://-logs", "http://[::1"}) {
+    EXPECT_FALSE(isCollectorUrl(bad)) << bad;
+  }
+}
+
+TEST(PolicyHelpersBTest, FilePaths) {
+  using validators::isAbsoluteFilePath;
+  EXPECT_TRUE(isAbsoluteFilePath("/tmp/logs.txt"));
+  EXPECT_TRUE(isAbsoluteFilePath("/"));
+  EXPECT_TRUE(isAbsoluteFilePath("C:\\logs\\access.log"));
+  EXPECT_FALSE(isAbsoluteFilePath(""));
+  EXPECT_FALSE(isAbsoluteFilePath("#not_valid"));
+  EXPECT_FALSE(isAbsoluteFilePath("tmp/logs.txt"));
+  EXPECT_FALSE(isAbsoluteFilePath("C:\\lo|gs"));
+}
+
+TEST(PolicyHelpersBTest, RequestUris) {
+  auto uri = validators::parseRequestUri("HTTP://u:p@agent:8126/x?y=1");
+  ASSERT_TRUE(uri.has_value());
+  EXPECT_EQ(uri->scheme, "http");
+  EXPECT_TRUE(uri->has_user);
+  EXPECT_EQ(uri->host, "agent");
+  EXPECT_EQ(uri->port, "8126");
+  EXPECT_EQ(uri->path, "/x");
+  EXPECT_EQ(uri->query, "y=1");
+  EXPECT_TRUE(validators::parseRequestUri("/just/a/path").has_value());
+  for (const char* bad : {"", "not_valid_url", "agent:8126", "http:opaque", "http://h:x1/", ":8126",
+                          "http://a b\t"}) {
+    EXPECT_FALSE(validators::parseRequestUri(bad).has_value()) << bad;
+  }
+}
+
+TEST(MeshTraceTest, DatadogUrlReportsEveryExtraPart) {
+  Violations v = check("MeshTrace", R"(
+targetRef: {kind: Mesh}
+default:
+  backends: [{datadog: {url: "https://user@agent/path?q=1"}}]
+)");
+  const std::string at = "spec.default.backends[0].datadog.url: ";
+  EXPECT_EQ(lines(v), (Lines{at + "scheme must be http", at + "port must be defined",
+                             at + "user must not be defined", at + "path must not be defined",
+                             at + "query must not be defined"}));
+}
+
+}  // namespace
+}  // namespace ursa::model
