@@ -177,6 +177,30 @@ TEST_P(StoreConformance, ListFiltersByMeshNameAndLabels) {
   EXPECT_TRUE(absl::IsInvalidArgument(store().list(global_with_mesh).status()));
 }
 
+TEST_P(StoreConformance, ListFiltersByTagsOfAnyOneTagSet) {
+  ASSERT_TRUE(store().create(dataplaneResource(
+      "default", "web-1", {{{"kuma.io/service", "web"}, {"version", "v1"}}})).ok());
+  ASSERT_TRUE(store().create(dataplaneResource(
+      "default", "web-2", {{{"kuma.io/service", "web"}, {"version", "v2"}}})).ok());
+  ASSERT_TRUE(store().create(dataplaneResource(
+      "default", "multi", {{{"kuma.io/service", "api"}}, {{"kuma.io/service", "web"}}})).ok());
+  const auto* dp = &model::TypeRegistry::instance().dataplane();
+  auto names = [&](std::map<std::string, std::string> tags) {
+    std::vector<std::string> out;
+    absl::StatusOr<ListResult> listed = store().list({.type = dp, .tags = std::move(tags)});
+    if (!listed.ok()) return std::vector<std::string>{std::string(listed.status().message())};
+    for (const auto& r : listed.value().items) out.push_back(r->meta.name);
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names({{"kuma.io/service", "web"}}), (Names{"multi", "web-1", "web-2"}));
+  EXPECT_EQ(names({{"kuma.io/service", "web"}, {"version", "v2"}}), (Names{"web-2"}));
+  EXPECT_EQ(names({{"version", "*"}}), (Names{"web-1", "web-2"}));
+  // Both tags must be carried by one inbound: "multi" has api and web on two.
+  EXPECT_EQ(names({{"kuma.io/service", "api"}, {"version", "*"}}), Names{});
+  EXPECT_EQ(names({{"kuma.io/service", "api"}}), (Names{"multi"}));
+}
+
 TEST_P(StoreConformance, SpecAndLabelsRoundTripExactly) {
   Resource r = secretResource("default", "bytes");
   std::string data("\0\x01\xff binary", 10);

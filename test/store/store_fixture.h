@@ -17,6 +17,7 @@
 #include "src/store/sqlite/sqlite_store.h"
 #include "test/support/fake_clock.h"
 #include "test/support/postgres.h"
+#include "ursa/mesh/v1alpha1/dataplane.pb.h"
 #include "ursa/mesh/v1alpha1/mesh.pb.h"
 #include "ursa/model/registry.h"
 #include "ursa/policies/meshtrafficpermission/v1alpha1/meshtrafficpermission.pb.h"
@@ -80,6 +81,25 @@ inline Resource secretResource(const std::string& mesh, const std::string& name)
   spec->set_data("s3cr3t");
   Resource r;
   r.type = &model::TypeRegistry::instance().secret();
+  r.meta.mesh = mesh;
+  r.meta.name = name;
+  r.spec = spec;
+  return r;
+}
+
+// A Dataplane with one inbound per tag set.
+inline Resource dataplaneResource(const std::string& mesh, const std::string& name,
+                                  const std::vector<std::map<std::string, std::string>>& inbounds) {
+  auto spec = std::make_shared<ursa::mesh::v1alpha1::Dataplane>();
+  spec->mutable_networking()->set_address("10.0.0.1");
+  uint32_t port = 8080;
+  for (const auto& tags : inbounds) {
+    auto* in = spec->mutable_networking()->add_inbound();
+    in->set_port(port++);
+    for (const auto& [k, v] : tags) (*in->mutable_tags())[k] = v;
+  }
+  Resource r;
+  r.type = &model::TypeRegistry::instance().dataplane();
   r.meta.mesh = mesh;
   r.meta.name = name;
   r.spec = spec;

@@ -45,7 +45,8 @@ auto InstrumentedStore::timed(std::string_view op, const ResourceType* type, Fn&
   latency_.Add({{"operation", std::string(op)}, {"resource_type", type_name}}, buckets())
       .Observe(took.count());
   absl::Status s = statusOf(result);
-  if (!s.ok()) {
+  // NotFound answers a question ("is it there?"); it is not a failure.
+  if (!s.ok() && !absl::IsNotFound(s)) {
     errors_.Add({{"operation", std::string(op)}, {"code", absl::StatusCodeToString(s.code())}})
         .Increment();
   }

@@ -2,7 +2,8 @@
 
 // A ResourceStore decorator that records Kuma's `store` metric: a histogram
 // of operation latency in seconds, by operation (create, update, delete, get,
-// list) and resource_type, plus `store_errors` by operation and code.
+// list) and resource_type, plus `store_errors` by operation and code (NotFound
+// is an answer, not an error, and is not counted).
 
 #include "ursa/common/metrics.h"
 #include "ursa/store/resource_store.h"

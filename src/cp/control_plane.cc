@@ -1,0 +1,78 @@
+#include "src/cp/control_plane.h"
+
+#include "src/cp/diagnostics.h"
+#include "src/cp/store_factory.h"
+#include "src/store/common/instrumented_store.h"
+#include "ursa/common/logging.h"
+#include "ursa/common/strings.h"
+#include "ursa/mesh/v1alpha1/mesh.pb.h"
+#include "ursa/model/registry.h"
+
+namespace ursa::cp {
+
+absl::StatusOr<std::unique_ptr<ControlPlane>> ControlPlane::start(const config::CpConfig& config) {
+  auto log = logger("cp");
+  std::unique_ptr<ControlPlane> cp(new ControlPlane(config));
+  cp->metrics_ = std::make_shared<Metrics>();
+
+  URSA_ASSIGN_OR_RETURN(auto raw_store, openStore(config.store));
+  log->info("store: {} ({})", raw_store->backendName(),
+            config.store.type == "sqlite"     ? config.store.sqlite_path
+            : config.store.type == "postgres" ? config.store.postgres.host + ":" +
+                                                    std::to_string(config.store.postgres.port)
+                                              : std::string("in memory; nothing survives exit"));
+  cp->store_ = std::make_unique<store::InstrumentedStore>(std::move(raw_store), *cp->metrics_);
+  cp->manager_ = std::make_unique<core::ResourceManager>(
+      *cp->store_, core::ManagerOptions{.unsafe_delete = config.store.unsafe_delete});
+  if (!config.skip_mesh_creation) URSA_RETURN_IF_ERROR(cp->ensureDefaultMesh());
+  URSA_ASSIGN_OR_RETURN(cp->cache_, store::ResourceCache::start(*cp->store_));
+
+  ControlPlane* self = cp.get();
+  URSA_ASSIGN_OR_RETURN(
+      cp->diagnostics_,
+      startDiagnostics({.address = "0.0.0.0", .port = static_cast<uint16_t>(config.diagnostics_port)},
+                       cp->metrics_, [self] { return self->ready(); }));
+  log->info("diagnostics: listening on :{} (/ready, /healthy, /metrics)",
+            cp->diagnostics_->port());
+  cp->started_ = true;
+  return cp;
+}
+
+ControlPlane::~ControlPlane() { stop(); }
+
+void ControlPlane::stop() {
+  if (!started_.exchange(false) && !diagnostics_) return;
+  if (diagnostics_) diagnostics_->stop();
+  diagnostics_.reset();
+  cache_.reset();
+  manager_.reset();
+  store_.reset();
+}
+
+absl::Status ControlPlane::ready() const {
+  if (!started_) return absl::UnavailableError("starting");
+  auto probe = store_->list({.type = &model::TypeRegistry::instance().mesh(), .limit = 1});
+  if (!probe.ok()) return probe.status();
+  return absl::OkStatus();
+}
+
+absl::Status ControlPlane::ensureDefaultMesh() {
+  const auto& mesh_type = model::TypeRegistry::instance().mesh();
+  auto existing = store_->get({&mesh_type, "", "default"});
+  if (existing.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(existing.status())) return existing.status();
+  model::Resource mesh;
+  mesh.type = &mesh_type;
+  mesh.meta.name = "default";
+  mesh.spec = std::make_shared<ursa::mesh::v1alpha1::Mesh>();
+  auto created = manager_->create(mesh);
+  if (created.ok()) {
+    logger("cp")->info("created mesh \"default\"");
+    return absl::OkStatus();
+  }
+  // Another control plane on the same database may have won the race.
+  if (absl::IsAlreadyExists(created.status())) return absl::OkStatus();
+  return created.status();
+}
+
+}  // namespace ursa::cp
