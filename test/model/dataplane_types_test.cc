@@ -17,6 +17,7 @@ namespace ursa::model {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 absl::StatusOr<Resource> decode(std::string_view yaml) {
   auto doc = parseYaml(yaml);
@@ -36,6 +37,9 @@ std::vector<std::string> fields(const Violations& v) {
   for (const auto& x : v.list()) out.push_back(x.field);
   return out;
 }
+
+// The paths of the violations of `yaml`, in order.
+std::vector<std::string> fieldsOf(std::string_view yaml) { return fields(check(yaml)); }
 
 // The document as plain JSON without the output-only envelope keys, for
 // comparisons that ignore key order.
@@ -180,7 +184,10 @@ networking:
   address: 192.168.0.2
   admin: {port: 8080}
   inbound:
-  - {port: 10000, servicePort: 8080, serviceAddress: "::ffff:127.0.0.1", tags: {kuma.io/service: web}}
+  - port: 10000
+    servicePort: 8080
+    serviceAddress: "::ffff:127.0.0.1"
+    tags: {kuma.io/service: web}
 )");
   EXPECT_THAT(fields(app), ElementsAre("networking.admin.port"));
   // A default outbound binds to 127.0.0.1.
@@ -226,12 +233,12 @@ networking:
   gateway: {tags: {kuma.io/service: kong, kuma.io/protocol: tcp}}
 probes: {port: 0}
 )";
-  EXPECT_THAT(fields(check(kDelegated)), ElementsAre("probes.port"));
+  EXPECT_THAT(fieldsOf(kDelegated), ElementsAre("probes.port"));
 }
 
 TEST(DataplaneTest, MetricsOverrideIsOnlyCheckedForSidecars) {
   // A gateway's metrics override is not validated by Kuma either.
-  EXPECT_TRUE(check(R"(
+  EXPECT_THAT(fieldsOf(R"(
 type: Dataplane
 name: kong
 mesh: default
@@ -239,7 +246,8 @@ networking:
   address: 192.168.0.2
   gateway: {tags: {kuma.io/service: kong}}
 metrics: {type: custom}
-)").empty());
+)"),
+              IsEmpty());
 }
 
 TEST(DataplaneTest, MetricsConfThatIsNotPrometheusConfig) {
@@ -305,34 +313,41 @@ TEST(DataplaneHelpersTest, LoopbackOverlap) {
 }
 
 TEST(DataplaneHelpersTest, ProxyAddress) {
-  auto fieldsOf = [](std::string_view address) {
+  auto messagesOf = [](std::string_view address) {
     Violations v;
     validators::validateProxyAddress(address, FieldPath::rootedAt("a"), v);
     std::vector<std::string> messages;
     for (const auto& x : v.list()) messages.push_back(x.message);
     return messages;
   };
-  EXPECT_TRUE(fieldsOf("10.0.0.1").empty());
-  EXPECT_TRUE(fieldsOf("fd00::1").empty());
-  EXPECT_TRUE(fieldsOf("my_host.internal").empty());  // govalidator allows '_'
-  EXPECT_THAT(fieldsOf(""), ElementsAre("address can't be empty"));
-  EXPECT_THAT(fieldsOf("0.0.0.0"), ElementsAre("must not be 0.0.0.0 or ::"));
-  EXPECT_TRUE(fieldsOf("10.0.0.01").empty());  // not an IP, but a DNS name to govalidator
-  EXPECT_THAT(fieldsOf("web 1"), ElementsAre("address has to be valid IP address or domain name"));
+  EXPECT_TRUE(messagesOf("10.0.0.1").empty());
+  EXPECT_TRUE(messagesOf("fd00::1").empty());
+  EXPECT_TRUE(messagesOf("my_host.internal").empty());  // govalidator allows '_'
+  EXPECT_THAT(messagesOf(""), ElementsAre("address can't be empty"));
+  EXPECT_THAT(messagesOf("0.0.0.0"), ElementsAre("must not be 0.0.0.0 or ::"));
+  EXPECT_TRUE(messagesOf("10.0.0.01").empty());  // not an IP, but a DNS name to govalidator
+  EXPECT_THAT(messagesOf("web 1"),
+              ElementsAre("address has to be valid IP address or domain name"));
 }
 
 // --- ZoneIngress -----------------------------------------------------------------
 
 TEST(ZoneIngressTest, ValidWithAndWithoutAdvertisedAddress) {
-  EXPECT_TRUE(check(R"(
+  EXPECT_THAT(fieldsOf(R"(
 type: ZoneIngress
 name: zi-1
-networking: {address: 192.168.0.1, advertisedAddress: "::ffff:0a00:0001", port: 10001, advertisedPort: 1234}
+networking:
+  address: 192.168.0.1
+  advertisedAddress: "::ffff:0a00:0001"
+  port: 10001
+  advertisedPort: 1234
 availableServices:
 - {tags: {kuma.io/service: backend, version: "1"}, instances: 2, mesh: default}
-)").empty());
-  EXPECT_TRUE(check("type: ZoneIngress\nname: zi-1\nnetworking: {address: 192.168.0.1, port: 10001}\n")
-                  .empty());
+)"),
+              IsEmpty());
+  EXPECT_THAT(
+      fieldsOf("type: ZoneIngress\nname: zi-1\nnetworking: {address: 192.168.0.1, port: 10001}\n"),
+      IsEmpty());
 }
 
 TEST(ZoneIngressTest, ReportsEveryProblemInKumasOrder) {
@@ -351,16 +366,16 @@ availableServices:
 }
 
 TEST(ZoneIngressTest, AdvertisedAddressAndPortGoTogether) {
-  EXPECT_THAT(fields(check("type: ZoneIngress\nname: zi-1\n"
-                           "networking: {address: 192.168.0.1, port: 10001, advertisedPort: 80}\n")),
+  EXPECT_THAT(fieldsOf("type: ZoneIngress\nname: zi-1\n"
+                       "networking: {address: 192.168.0.1, port: 10001, advertisedPort: 80}\n"),
               ElementsAre("networking.advertisedAddress"));
-  EXPECT_THAT(fields(check("type: ZoneIngress\nname: zi-1\nnetworking: "
-                           "{address: 192.168.0.1, port: 10001, advertisedAddress: 1.2.3.4}\n")),
+  EXPECT_THAT(fieldsOf("type: ZoneIngress\nname: zi-1\nnetworking: "
+                       "{address: 192.168.0.1, port: 10001, advertisedAddress: 1.2.3.4}\n"),
               ElementsAre("networking.advertisedPort"));
 }
 
 TEST(ZoneIngressTest, EmptySpecNeedsAPort) {
-  EXPECT_THAT(fields(check("type: ZoneIngress\nname: zi-1\n")), ElementsAre("networking.port"));
+  EXPECT_THAT(fieldsOf("type: ZoneIngress\nname: zi-1\n"), ElementsAre("networking.port"));
 }
 
 TEST(ZoneIngressTest, AdminPortMustDifferFromLoopbackPorts) {
@@ -372,25 +387,25 @@ networking: {admin: {port: 10001}, address: ADDRESS, port: 10001}
   auto withAddress = [&](std::string_view address) {
     std::string yaml(kTemplate);
     yaml.replace(yaml.find("ADDRESS"), 7, address);
-    return fields(check(yaml));
+    return fieldsOf(yaml);
   };
   EXPECT_THAT(withAddress("127.0.0.1"), ElementsAre("networking.admin.port"));
-  EXPECT_TRUE(withAddress("192.168.0.1").empty());
+  EXPECT_THAT(withAddress("192.168.0.1"), IsEmpty());
 }
 
 // --- ZoneEgress ------------------------------------------------------------------
 
 TEST(ZoneEgressTest, Validation) {
-  EXPECT_TRUE(check("type: ZoneEgress\nname: ze-1\nzone: z1\n"
-                    "networking: {address: 192.168.0.1, port: 10002, admin: {port: 9901}}\n")
-                  .empty());
-  EXPECT_THAT(fields(check("type: ZoneEgress\nname: ze-1\nnetworking: {address: 192.168.0.1}\n")),
+  EXPECT_THAT(fieldsOf("type: ZoneEgress\nname: ze-1\nzone: z1\n"
+                       "networking: {address: 192.168.0.1, port: 10002, admin: {port: 9901}}\n"),
+              IsEmpty());
+  EXPECT_THAT(fieldsOf("type: ZoneEgress\nname: ze-1\nnetworking: {address: 192.168.0.1}\n"),
               ElementsAre("networking.port"));
-  EXPECT_THAT(fields(check("type: ZoneEgress\nname: ze-1\n"
-                           "networking: {admin: {port: 10001}, address: 127.0.0.1, port: 10001}\n")),
+  EXPECT_THAT(fieldsOf("type: ZoneEgress\nname: ze-1\n"
+                       "networking: {admin: {port: 10001}, address: 127.0.0.1, port: 10001}\n"),
               ElementsAre("networking.admin.port"));
-  EXPECT_THAT(fields(check("type: ZoneEgress\nname: ze-1\n"
-                           "networking: {address: \"..>_<..\", port: 10001}\n")),
+  EXPECT_THAT(fieldsOf("type: ZoneEgress\nname: ze-1\n"
+                       "networking: {address: \"..>_<..\", port: 10001}\n"),
               ElementsAre("networking.address.address"));
 }
 
@@ -409,8 +424,8 @@ TEST(ZoneTest, EnabledFalseIsKeptAndWritten) {
 }
 
 TEST(ZoneTest, UnknownKeysAndBadNamesAreRefused) {
-  EXPECT_THAT(fields(check("type: Zone\nname: zone-1\nenable: true\n")), ElementsAre("enable"));
-  EXPECT_THAT(fields(check("type: Zone\nname: Zone.1\n")), ElementsAre("name"));
+  EXPECT_THAT(fieldsOf("type: Zone\nname: zone-1\nenable: true\n"), ElementsAre("enable"));
+  EXPECT_THAT(fieldsOf("type: Zone\nname: Zone.1\n"), ElementsAre("name"));
 }
 
 // --- DataplaneInsight --------------------------------------------------------------
@@ -466,8 +481,9 @@ subscriptions:
 - {id: a, controlPlaneInstanceId: cp-1, connectTime: "2023-05-01T10:00:00Z", status: {}}
 - {generation: 1}
 )");
-  EXPECT_THAT(fields(v), ElementsAre("subscriptions[1].id", "subscriptions[1].controlPlaneInstanceId",
-                                     "subscriptions[1].connectTime", "subscriptions[1].status"));
+  EXPECT_THAT(fields(v),
+              ElementsAre("subscriptions[1].id", "subscriptions[1].controlPlaneInstanceId",
+                          "subscriptions[1].connectTime", "subscriptions[1].status"));
 }
 
 }  // namespace

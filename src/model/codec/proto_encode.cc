@@ -108,7 +108,7 @@ class Encoder {
     if (name == "google.protobuf.Timestamp") {
       const auto& ts = static_cast<const google::protobuf::Timestamp&>(m);
       absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-      return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+      return absl::FormatTime(kRfc3339Utc, t, absl::UTCTimeZone());
     }
     if (isWrapperType(name)) return singular(m, *m.GetDescriptor()->field(0), -1);
     if (name == "google.protobuf.Struct") {

@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "ursa/common/strings.h"
 #include "absl/time/time.h"
+#include "src/model/codec/well_known.h"
 #include "ursa/model/codec.h"
 #include "ursa/model/registry.h"
 
@@ -129,9 +130,9 @@ Json encodeResource(const Resource& r) {
   out["type"] = std::string(r.type->name);
   if (r.type->scope == Scope::Mesh) out["mesh"] = r.meta.mesh;
   out["name"] = r.meta.name;
-  out["creationTime"] = absl::FormatTime(absl::RFC3339_full, r.meta.creation_time,
+  out["creationTime"] = absl::FormatTime(kRfc3339Utc, r.meta.creation_time,
                                          absl::UTCTimeZone());
-  out["modificationTime"] = absl::FormatTime(absl::RFC3339_full, r.meta.modification_time,
+  out["modificationTime"] = absl::FormatTime(kRfc3339Utc, r.meta.modification_time,
                                              absl::UTCTimeZone());
   if (!r.meta.labels.empty()) {
     Json labels = Json::object();

@@ -15,6 +15,9 @@
 namespace ursa::model {
 
 inline constexpr std::string_view kIntOrStringType = "ursa.common.v1alpha1.IntOrString";
+// RFC 3339 in UTC with a "Z" and only the fractional digits needed, as Go's
+// time.Time marshals to JSON ("2026-01-02T15:04:05.5Z").
+inline constexpr char kRfc3339Utc[] = "%Y-%m-%dT%H:%M:%E*SZ";
 
 bool isWrapperType(std::string_view full_name);
 

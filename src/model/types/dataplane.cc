@@ -17,7 +17,6 @@ using Networking = Dataplane::Networking;
 using Inbound = Networking::Inbound;
 using Outbound = Networking::Outbound;
 using Gateway = Networking::Gateway;
-using TagMap = google::protobuf::Map<std::string, std::string>;
 
 constexpr std::string_view kServiceTag = "kuma.io/service";
 constexpr std::string_view kProtocolTag = "kuma.io/protocol";
@@ -105,7 +104,9 @@ void validateServiceProbe(const Inbound::ServiceProbe& probe, const FieldPath& a
 void validateInbound(const Inbound& in, const std::string& proxy_address, const FieldPath& at,
                      Violations& out) {
   validators::validatePort(in.port(), at.field("port"), out);
-  if (in.serviceport() != 0) validators::validatePort(in.serviceport(), at.field("servicePort"), out);
+  if (in.serviceport() != 0) {
+    validators::validatePort(in.serviceport(), at.field("servicePort"), out);
+  }
   validateInboundAddresses(in, proxy_address, at, out);
   const FieldPath tags = at.field("tags");
   validators::validateProtocolTag(in.tags(), tags, out);
@@ -211,7 +212,9 @@ void validateBuiltinGateway(const Dataplane& dp, const FieldPath& net, Violation
     out.add(net.field("outbound"), "outbound cannot be defined for builtin gateways");
   }
   // Kuma reports the top-level `probes` under `networking`.
-  if (dp.has_probes()) out.add(net.field("probes"), "probes cannot be defined for builtin gateways");
+  if (dp.has_probes()) {
+    out.add(net.field("probes"), "probes cannot be defined for builtin gateways");
+  }
   validateGateway(dp.networking().gateway(), net.field("gateway"), out);
   validateInterfaces(dp.networking(), net, out);
 }

@@ -9,6 +9,7 @@
 #include "src/model/codec/well_known.h"
 #include "src/model/types/types.h"
 #include "src/model/validators/common.h"
+#include "src/model/validators/dataplane_helpers.h"
 #include "src/model/validators/mesh_helpers.h"
 #include "ursa/common/strings.h"
 #include "ursa/mesh/v1alpha1/mesh.pb.h"
@@ -181,33 +182,6 @@ void validateTracing(const Tracing& tracing, const FieldPath& at, Violations& ou
 
 // Whether `pattern` compiles. Kuma uses Go's RE2 syntax; ECMAScript is close
 // enough for the filters users write (character classes, anchors, groups).
-std::optional<std::string> regexError(const std::string& pattern) {
-  try {
-    std::regex compiled(pattern);
-  } catch (const std::regex_error& e) {
-    return std::string(e.what());
-  }
-  return std::nullopt;
-}
-
-void validatePrometheus(const google::protobuf::Struct& conf, const FieldPath& at,
-                        Violations& out) {
-  PrometheusMetricsBackendConfig cfg;
-  if (!decodeBackendConf(conf, cfg, at, out)) return;
-  if (auto err = regexError(cfg.envoy().filterregex())) {
-    out.add(at.field("envoy").field("filterRegex"),
-            ursa::strCat("provided regexp isn't correct: ", *err));
-    return;
-  }
-  std::set<std::string> names;
-  for (int i = 0; i < cfg.aggregate_size(); ++i) {
-    const std::string& name = cfg.aggregate(i).name();
-    if (!names.insert(name).second) {
-      out.add(at.field("aggregate").index(i).field("name"),
-              ursa::strCat("duplicate entry: ", name, ", values have to be unique"));
-    }
-  }
-}
 
 void validateMetrics(const Metrics& metrics, const FieldPath& at, Violations& out) {
   std::set<std::string> names;
@@ -218,7 +192,7 @@ void validateMetrics(const Metrics& metrics, const FieldPath& at, Violations& ou
     if (backend.type() != kPrometheus) {
       out.add(b.field("type"), "unknown backend type. Available backends: \"prometheus\"");
     } else {
-      validatePrometheus(backend.conf(), b.field("conf"), out);
+      validators::validatePrometheusConf(backend.conf(), b.field("conf"), out);
     }
     names.insert(backend.name());
   }

@@ -17,8 +17,7 @@ bool usesLoopbackPort(const ZoneIngress::Networking& net, uint32_t port) {
          (port == net.advertisedport() && validators::overlapsLoopback(net.advertisedaddress()));
 }
 
-void validateNetworking(const ZoneIngress::Networking& net, const FieldPath& at,
-                        Violations& out) {
+void validateNetworking(const ZoneIngress::Networking& net, const FieldPath& at, Violations& out) {
   if (net.has_admin() && usesLoopbackPort(net, net.admin().port())) {
     out.add(at.field("admin").field("port"), "must differ from port");
   }
@@ -50,8 +49,8 @@ void validate(const google::protobuf::Message& msg, const ValidationContext&, Vi
   // Kuma names the list `availableService` (singular) in its paths.
   const FieldPath services = FieldPath::rootedAt("availableService");
   for (int i = 0; i < spec.availableservices_size(); ++i) {
-    validators::validateTagMap(spec.availableservices(i).tags(),
-                               services.index(i).field("tags"), {.require_service = true}, out);
+    validators::validateTagMap(spec.availableservices(i).tags(), services.index(i).field("tags"),
+                               {.require_service = true}, out);
   }
 }
 
