@@ -1,5 +1,9 @@
 #include "src/cp/control_plane.h"
 
+#include <unistd.h>
+
+#include "src/api/auth/localhost_authenticator.h"
+#include "src/api/auth/static_access.h"
 #include "src/cp/diagnostics.h"
 #include "src/cp/store_factory.h"
 #include "src/store/common/instrumented_store.h"
@@ -27,6 +31,7 @@ absl::StatusOr<std::unique_ptr<ControlPlane>> ControlPlane::start(const config::
   if (!config.skip_mesh_creation) URSA_RETURN_IF_ERROR(cp->ensureDefaultMesh());
   URSA_ASSIGN_OR_RETURN(cp->cache_, store::ResourceCache::start(*cp->store_));
 
+  URSA_RETURN_IF_ERROR(cp->startApi());
   ControlPlane* self = cp.get();
   URSA_ASSIGN_OR_RETURN(
       cp->diagnostics_,
@@ -42,6 +47,8 @@ ControlPlane::~ControlPlane() { stop(); }
 
 void ControlPlane::stop() {
   if (!started_.exchange(false) && !diagnostics_) return;
+  if (api_) api_->stop();
+  api_.reset();
   if (diagnostics_) diagnostics_->stop();
   diagnostics_.reset();
   cache_.reset();
@@ -53,6 +60,30 @@ absl::Status ControlPlane::ready() const {
   if (!started_) return absl::UnavailableError("starting");
   auto probe = store_->list({.type = &model::TypeRegistry::instance().mesh(), .limit = 1});
   if (!probe.ok()) return probe.status();
+  return absl::OkStatus();
+}
+
+absl::Status ControlPlane::startApi() {
+  if (!config_.api_http.enabled) return absl::OkStatus();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  api::ApiOptions options{.read_only = config_.api_read_only,
+                          .allow_unknown_fields = config_.store.lenient_decoding,
+                          .instance_id = std::string(host) + "-" + std::to_string(getpid()),
+                          .hostname = host,
+                          .config = config_.tree};
+  api::ApiDeps deps{
+      .manager = *manager_,
+      .authenticator = std::make_shared<api::LocalhostAuthenticator>(
+          config_.api_localhost_is_admin, nullptr),
+      .access = std::make_shared<api::StaticAccessControl>(),
+      .user_tokens = nullptr};
+  auto handler = std::make_shared<const api::ApiHandler>(std::move(options), std::move(deps));
+  std::vector<api::ListenerOptions> listeners = {
+      {config_.api_http.interface, static_cast<uint16_t>(config_.api_http.port), std::nullopt}};
+  URSA_ASSIGN_OR_RETURN(api_, api::ApiServer::start(handler, listeners, 4 << 20));
+  api_http_port_ = api_->port(0);
+  logger("cp")->info("api: listening on {}:{} (http)", config_.api_http.interface, api_http_port_);
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "src/api/api_server.h"
 #include "src/config/cp_config.h"
 #include "src/core/resource_manager.h"
 #include "src/http/server.h"
@@ -28,6 +29,8 @@ class ControlPlane {
   absl::Status ready() const;
 
   uint16_t diagnosticsPort() const { return diagnostics_ ? diagnostics_->port() : 0; }
+  // The plain-HTTP API port as bound (0 when apiServer.http is disabled).
+  uint16_t apiHttpPort() const { return api_http_port_; }
   core::ResourceManager& manager() { return *manager_; }
   store::ResourceCache& cache() { return *cache_; }
   Metrics& metrics() { return *metrics_; }
@@ -35,6 +38,7 @@ class ControlPlane {
  private:
   explicit ControlPlane(config::CpConfig config) : config_(std::move(config)) {}
   absl::Status ensureDefaultMesh();
+  absl::Status startApi();
 
   config::CpConfig config_;
   MetricsSharedPtr metrics_;
@@ -42,6 +46,8 @@ class ControlPlane {
   std::unique_ptr<core::ResourceManager> manager_;
   std::unique_ptr<store::ResourceCache> cache_;
   http::ServerPtr diagnostics_;
+  std::unique_ptr<api::ApiServer> api_;
+  uint16_t api_http_port_ = 0;
   std::atomic<bool> started_{false};
 };
 

@@ -1,0 +1,85 @@
+#include "src/api/router.h"
+
+#include <vector>
+
+#include "src/http/server.h"
+#include "ursa/common/strings.h"
+#include "ursa/model/codec.h"
+#include "ursa/model/registry.h"
+
+namespace ursa::api {
+namespace {
+
+using Kind = Route::Kind;
+
+std::vector<std::string> segmentsOf(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  std::vector<std::string> out;
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    std::string_view seg = path.substr(0, slash);
+    if (!seg.empty()) out.push_back(http::percentDecode(seg));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+absl::Status notFound(std::string_view target) {
+  return absl::NotFoundError(strCat("no API resource at ", target.substr(0, target.find('?'))));
+}
+
+absl::Status checkName(std::string_view field, std::string_view name) {
+  model::Violations v = model::validateName(field, name);
+  if (v.empty()) return absl::OkStatus();
+  return model::invalidArgument(strCat("invalid ", field, " in the path"), v);
+}
+
+absl::StatusOr<Route> item(Kind kind, const model::ResourceType* type, std::string mesh,
+                           std::string name) {
+  URSA_RETURN_IF_ERROR(checkName("name", name));
+  return Route{kind, type, std::move(mesh), std::move(name)};
+}
+
+absl::StatusOr<Route> meshScoped(const std::vector<std::string>& s, std::string_view target) {
+  const auto& registry = model::TypeRegistry::instance();
+  const std::string& mesh = s[1];
+  URSA_RETURN_IF_ERROR(checkName("mesh", mesh));
+  if (s.size() == 2) return item(Kind::Item, &registry.mesh(), "", mesh);
+  if (s[2] == "dataplanes+insights") {
+    if (s.size() == 3) return Route{Kind::OverviewList, nullptr, mesh, ""};
+    if (s.size() == 4) return item(Kind::OverviewItem, nullptr, mesh, s[3]);
+    return notFound(target);
+  }
+  const model::ResourceType* type = registry.byPath(s[2]);
+  if (type == nullptr || type->scope != model::Scope::Mesh || s.size() > 4) return notFound(target);
+  if (s.size() == 3) return Route{Kind::List, type, mesh, ""};
+  return item(Kind::Item, type, mesh, s[3]);
+}
+
+}  // namespace
+
+absl::StatusOr<Route> route(std::string_view target) {
+  std::vector<std::string> s = segmentsOf(target);
+  if (s.empty()) return Route{Kind::Index};
+  if (s.size() == 1) {
+    if (s[0] == "config") return Route{Kind::Config};
+    if (s[0] == "who-am-i") return Route{Kind::WhoAmI};
+    if (s[0] == "policies") return Route{Kind::Policies};
+    if (s[0] == "global-insights") return Route{Kind::GlobalInsights};
+    if (s[0] == "dataplanes+insights") return Route{Kind::OverviewList};
+  }
+  if (s.size() == 2 && s[0] == "tokens") {
+    if (s[1] == "user") return Route{Kind::UserToken};
+    if (s[1] == "dataplane") return Route{Kind::DataplaneToken};
+    return notFound(target);
+  }
+  if (s[0] == "meshes" && s.size() >= 2) return meshScoped(s, target);
+  const model::ResourceType* type = model::TypeRegistry::instance().byPath(s[0]);
+  if (type == nullptr || s.size() > 2) return notFound(target);
+  if (s.size() == 1) return Route{Kind::List, type, "", ""};
+  if (type->scope == model::Scope::Mesh) return notFound(target);  // /{mesh-scoped}/{name}
+  return item(Kind::Item, type, "", s[1]);
+}
+
+}  // namespace ursa::api
