@@ -1,0 +1,96 @@
+#include "src/xds/server/ads_server.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "src/xds/server/delta_stream.h"
+#include "src/xds/server/sotw_stream.h"
+#include "ursa/common/strings.h"
+
+namespace ursa::xds {
+
+using envoy::service::discovery::v3::AggregatedDiscoveryService;
+
+class AdsServer::Service : public AggregatedDiscoveryService::CallbackService {
+ public:
+  Service(SnapshotCache& cache, StreamCallbacks& callbacks) : cache_(cache), callbacks_(callbacks) {}
+
+  grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
+                          envoy::service::discovery::v3::DiscoveryResponse>*
+  StreamAggregatedResources(grpc::CallbackServerContext* context) override {
+    auto* s = new SotwStream(context, ++ids_, cache_, callbacks_);
+    s->start();
+    return s;
+  }
+
+  grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
+                          envoy::service::discovery::v3::DeltaDiscoveryResponse>*
+  DeltaAggregatedResources(grpc::CallbackServerContext* context) override {
+    auto* s = new DeltaStream(context, ++ids_, cache_, callbacks_);
+    s->start();
+    return s;
+  }
+
+ private:
+  SnapshotCache& cache_;
+  StreamCallbacks& callbacks_;
+  std::atomic<uint64_t> ids_{0};
+};
+
+namespace {
+
+absl::StatusOr<std::string> readFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(strCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials(const AdsServerOptions& o) {
+  if (!o.tls) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl;
+  URSA_ASSIGN_OR_RETURN(std::string cert, readFile(o.tls->cert_file));
+  URSA_ASSIGN_OR_RETURN(std::string key, readFile(o.tls->key_file));
+  ssl.pem_key_cert_pairs.push_back({key, cert});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AdsServer>> AdsServer::start(const AdsServerOptions& options,
+                                                            SnapshotCache& cache,
+                                                            StreamCallbacks& callbacks) {
+  std::unique_ptr<AdsServer> server(new AdsServer());
+  server->service_ = std::make_unique<Service>(cache, callbacks);
+  URSA_ASSIGN_OR_RETURN(auto creds, credentials(options));
+  grpc::ServerBuilder builder;
+  int bound = 0;
+  builder.AddListeningPort(strCat(options.address, ":", options.port), creds, &bound);
+  builder.RegisterService(server->service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(-1);
+  // Proxies keep streams open for days; notice dead peers.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || bound == 0) {
+    return absl::UnavailableError(
+        strCat("data plane server: cannot listen on ", options.address, ":", options.port));
+  }
+  server->port_ = static_cast<uint16_t>(bound);
+  return server;
+}
+
+AdsServer::~AdsServer() { stop(); }
+
+void AdsServer::stop() {
+  if (stopped_.exchange(true) || !server_) return;
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server_->Wait();
+}
+
+}  // namespace ursa::xds
