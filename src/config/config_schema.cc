@@ -1,8 +1,10 @@
 // The one table of configuration keys, and the loader that applies defaults,
 // the YAML file and the environment on top of each other.
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "src/config/cp_config.h"
@@ -56,10 +58,12 @@ constexpr Key kKeys[] = {
   {"apiServer.https.enabled", "API_SERVER_HTTPS_ENABLED", Kind::Bool, "true", "Serve the API over HTTPS."},
   {"apiServer.https.interface", "API_SERVER_HTTPS_INTERFACE", Kind::String, "0.0.0.0", "Address the HTTPS API listens on."},
   {"apiServer.https.port", "API_SERVER_HTTPS_PORT", Kind::Int, "5682", "Port of the HTTPS API."},
-  {"apiServer.https.tlsCertFile", "API_SERVER_HTTPS_TLS_CERT_FILE", Kind::String, "", "Certificate of the HTTPS API; generated at first start when empty."},
+  {"apiServer.https.tlsCertFile", "API_SERVER_HTTPS_TLS_CERT_FILE", Kind::String, "", "Certificate of the HTTPS API. Empty: general.tlsCertFile when set, otherwise a self-signed certificate generated at first start into {general.workDir}/api-server.crt (key: api-server.key)."},
   {"apiServer.https.tlsKeyFile", "API_SERVER_HTTPS_TLS_KEY_FILE", Kind::String, "", "Key of apiServer.https.tlsCertFile."},
   {"apiServer.readOnly", "API_SERVER_READ_ONLY", Kind::Bool, "false", "Refuse every write through the API."},
   {"apiServer.authn.localhostIsAdmin", "API_SERVER_AUTHN_LOCALHOST_IS_ADMIN", Kind::Bool, "true", "Requests from loopback are admin."},
+  {"apiServer.authn.tokens.bootstrapAdminToken", "API_SERVER_AUTHN_TOKENS_BOOTSTRAP_ADMIN_TOKEN", Kind::Bool, "true", "At first start, store a 10-year admin user token as the GlobalSecret admin-user-token (fetch it on the control plane host: `curl localhost:5681/global-secrets/admin-user-token`)."},
+  {"apiServer.authn.tokens.enableIssuer", "API_SERVER_AUTHN_TOKENS_ENABLE_ISSUER", Kind::Bool, "true", "Issue user tokens through POST /tokens/user. Tokens already issued stay valid when disabled."},
   {"dpServer.port", "DP_SERVER_PORT", Kind::Int, "5678", "Port of the data plane server (xDS and bootstrap)."},
   {"diagnostics.serverPort", "DIAGNOSTICS_SERVER_PORT", Kind::Int, "5680", "Port serving /ready, /healthy and /metrics."},
   {"defaults.skipMeshCreation", "DEFAULTS_SKIP_MESH_CREATION", Kind::Bool, "false", "Do not create the mesh `default` at first start."},
@@ -101,19 +105,30 @@ const char* kindName(Kind k) {
   }
 }
 
+bool fitsInt(int64_t v) {
+  return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max();
+}
+
 // Parses text (from the environment or a default) as `key`'s kind.
 absl::StatusOr<Json> parseText(const Key& key, const std::string& text) {
   switch (key.kind) {
     case Kind::String:
       return Json(text);
     case Kind::Bool:
-      if (text == "true" || text == "1") return Json(true);
-      if (text == "false" || text == "0") return Json(false);
+      // What Go's strconv.ParseBool accepts, as Kuma reads its variables.
+      for (const char* t : {"1", "t", "T", "true", "TRUE", "True"}) {
+        if (text == t) return Json(true);
+      }
+      for (const char* f : {"0", "f", "F", "false", "FALSE", "False"}) {
+        if (text == f) return Json(false);
+      }
       break;
     case Kind::Int: {
+      // Every integer key is read into an int: a larger value must not wrap.
       char* end = nullptr;
+      errno = 0;
       long v = std::strtol(text.c_str(), &end, 10);
-      if (!text.empty() && *end == '\0') return Json(v);
+      if (!text.empty() && *end == '\0' && errno == 0 && fitsInt(v)) return Json(v);
       break;
     }
     case Kind::Duration: {
@@ -127,7 +142,9 @@ absl::StatusOr<Json> parseText(const Key& key, const std::string& text) {
 
 // Checks a value from the YAML file against `key`'s kind.
 absl::StatusOr<Json> checkValue(const Key& key, const Json& v) {
-  bool ok = (key.kind == Kind::Int && v.is_number_integer()) ||
+  bool ok = (key.kind == Kind::Int && v.is_number_integer() &&
+             (v.is_number_unsigned() ? v.get<uint64_t>() <= std::numeric_limits<int>::max()
+                                     : fitsInt(v.get<int64_t>()))) ||
             (key.kind == Kind::Bool && v.is_boolean()) ||
             ((key.kind == Kind::String || key.kind == Kind::Duration) && v.is_string());
   if (ok && key.kind == Kind::Duration) return parseText(key, v.get<std::string>());
@@ -141,14 +158,21 @@ absl::Status applyFile(const std::string& file, Json& tree) {
   if (!in) return absl::InvalidArgumentError(strCat("cannot read config file ", file));
   std::stringstream ss;
   ss << in.rdbuf();
-  auto parsed = model::parseYaml(ss.str());
-  if (!parsed.ok()) {
+  // An empty file (or one of comments only) has no document: nothing to apply.
+  auto docs = model::parseYamlDocuments(ss.str());
+  if (!docs.ok()) {
     return absl::InvalidArgumentError(strCat("config file ", file, ": ",
-                                             fromAbsl(parsed.status().message())));
+                                             fromAbsl(docs.status().message())));
   }
+  if (docs->empty()) return absl::OkStatus();
+  if (docs->size() > 1) {
+    return absl::InvalidArgumentError(
+        strCat("config file ", file, ": expected one YAML document, found ", docs->size()));
+  }
+  const Json* parsed = &docs->front();
   if (parsed->is_null()) return absl::OkStatus();
   // Depth-first over the file's leaves.
-  std::vector<std::pair<std::string, const Json*>> todo = {{"", &*parsed}};
+  std::vector<std::pair<std::string, const Json*>> todo = {{"", parsed}};
   while (!todo.empty()) {
     auto [prefix, node] = todo.back();
     todo.pop_back();
@@ -263,6 +287,8 @@ CpConfig extract(Json tree, const std::map<std::string, std::string>& env) {
   c.api_https_key_file = s("apiServer.https.tlsKeyFile");
   c.api_read_only = b("apiServer.readOnly");
   c.api_localhost_is_admin = b("apiServer.authn.localhostIsAdmin");
+  c.api_bootstrap_admin_token = b("apiServer.authn.tokens.bootstrapAdminToken");
+  c.api_token_issuer_enabled = b("apiServer.authn.tokens.enableIssuer");
   c.dp_server = {true, "0.0.0.0", i("dpServer.port")};
   c.diagnostics_port = i("diagnostics.serverPort");
   c.skip_mesh_creation = b("defaults.skipMeshCreation");

@@ -67,6 +67,8 @@ struct CpConfig {
   std::string api_https_key_file;
   bool api_read_only = false;
   bool api_localhost_is_admin = true;
+  bool api_bootstrap_admin_token = true;  // apiServer.authn.tokens.bootstrapAdminToken
+  bool api_token_issuer_enabled = true;   // apiServer.authn.tokens.enableIssuer
   ServerEndpoint dp_server;
   int diagnostics_port = 0;
   bool skip_mesh_creation = false;

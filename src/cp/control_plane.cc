@@ -4,6 +4,8 @@
 
 #include "src/api/auth/localhost_authenticator.h"
 #include "src/api/auth/static_access.h"
+#include "src/api/auth/user_token_setup.h"
+#include "src/common/tls_cert.h"
 #include "src/cp/diagnostics.h"
 #include "src/cp/store_factory.h"
 #include "src/store/common/instrumented_store.h"
@@ -13,6 +15,32 @@
 #include "ursa/model/registry.h"
 
 namespace ursa::cp {
+namespace {
+
+// The HTTPS API's certificate: apiServer.https.tls{Cert,Key}File, else
+// general.tls{Cert,Key}File (Kuma's fallback), else a self-signed pair
+// generated at first start into the work dir and reused afterwards.
+absl::StatusOr<http::TlsFiles> apiTlsFiles(const config::CpConfig& c) {
+  http::TlsFiles files{c.api_https_cert_file, c.api_https_key_file};
+  std::string_view keys = "apiServer.https.tlsCertFile and apiServer.https.tlsKeyFile";
+  if (files.cert_file.empty() && files.key_file.empty()) {
+    files = {c.tls_cert_file, c.tls_key_file};
+    keys = "general.tlsCertFile and general.tlsKeyFile";
+  }
+  if (files.cert_file.empty() != files.key_file.empty()) {
+    return absl::InvalidArgumentError(strCat(keys, " must be set together"));
+  }
+  if (!files.cert_file.empty()) return files;
+  files = {c.work_dir + "/api-server.crt", c.work_dir + "/api-server.key"};
+  URSA_ASSIGN_OR_RETURN(bool generated, tls::ensureSelfSignedCert(files.cert_file, files.key_file,
+                                                                  tls::localHostNames()));
+  if (generated) {
+    logger("cp")->info("api: generated a self-signed certificate {}", files.cert_file);
+  }
+  return files;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ControlPlane>> ControlPlane::start(const config::CpConfig& config) {
   auto log = logger("cp");
@@ -64,7 +92,7 @@ absl::Status ControlPlane::ready() const {
 }
 
 absl::Status ControlPlane::startApi() {
-  if (!config_.api_http.enabled) return absl::OkStatus();
+  if (!config_.api_http.enabled && !config_.api_https.enabled) return absl::OkStatus();
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   api::ApiOptions options{.read_only = config_.api_read_only,
@@ -72,18 +100,39 @@ absl::Status ControlPlane::startApi() {
                           .instance_id = std::string(host) + "-" + std::to_string(getpid()),
                           .hostname = host,
                           .config = config_.tree};
+  URSA_ASSIGN_OR_RETURN(
+      api::UserTokens tokens,
+      api::startUserTokens(*manager_, {.enable_issuer = config_.api_token_issuer_enabled,
+                                       .bootstrap_admin_token = config_.api_bootstrap_admin_token,
+                                       .http_port = config_.api_http.port}));
   api::ApiDeps deps{
       .manager = *manager_,
       .authenticator = std::make_shared<api::LocalhostAuthenticator>(
-          config_.api_localhost_is_admin, nullptr),
+          config_.api_localhost_is_admin, tokens.authenticator),
       .access = std::make_shared<api::StaticAccessControl>(),
-      .user_tokens = nullptr};
+      .user_tokens = tokens.issuer};
   auto handler = std::make_shared<const api::ApiHandler>(std::move(options), std::move(deps));
-  std::vector<api::ListenerOptions> listeners = {
-      {config_.api_http.interface, static_cast<uint16_t>(config_.api_http.port), std::nullopt}};
+  std::vector<api::ListenerOptions> listeners;
+  if (config_.api_http.enabled) {
+    listeners.push_back(
+        {config_.api_http.interface, static_cast<uint16_t>(config_.api_http.port), std::nullopt});
+  }
+  if (config_.api_https.enabled) {
+    URSA_ASSIGN_OR_RETURN(http::TlsFiles tls, apiTlsFiles(config_));
+    listeners.push_back(
+        {config_.api_https.interface, static_cast<uint16_t>(config_.api_https.port), tls});
+  }
   URSA_ASSIGN_OR_RETURN(api_, api::ApiServer::start(handler, listeners, 4 << 20));
-  api_http_port_ = api_->port(0);
-  logger("cp")->info("api: listening on {}:{} (http)", config_.api_http.interface, api_http_port_);
+  size_t next = 0;
+  if (config_.api_http.enabled) {
+    api_http_port_ = api_->port(next++);
+    logger("cp")->info("api: listening on {}:{} (http)", config_.api_http.interface, api_http_port_);
+  }
+  if (config_.api_https.enabled) {
+    api_https_port_ = api_->port(next++);
+    logger("cp")->info("api: listening on {}:{} (https)", config_.api_https.interface,
+                       api_https_port_);
+  }
   return absl::OkStatus();
 }
 

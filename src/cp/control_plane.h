@@ -31,6 +31,8 @@ class ControlPlane {
   uint16_t diagnosticsPort() const { return diagnostics_ ? diagnostics_->port() : 0; }
   // The plain-HTTP API port as bound (0 when apiServer.http is disabled).
   uint16_t apiHttpPort() const { return api_http_port_; }
+  // The HTTPS API port as bound (0 when apiServer.https is disabled).
+  uint16_t apiHttpsPort() const { return api_https_port_; }
   core::ResourceManager& manager() { return *manager_; }
   store::ResourceCache& cache() { return *cache_; }
   Metrics& metrics() { return *metrics_; }
@@ -48,6 +50,7 @@ class ControlPlane {
   http::ServerPtr diagnostics_;
   std::unique_ptr<api::ApiServer> api_;
   uint16_t api_http_port_ = 0;
+  uint16_t api_https_port_ = 0;
   std::atomic<bool> started_{false};
 };
 

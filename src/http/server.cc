@@ -116,7 +116,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   // Answers 503 and closes: used when the server is at its connection limit.
+  // A TLS client gets the handshake first, or it could not read the answer.
   void refuse() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      writeRefusal();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.header_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->writeRefusal();
+                              });
+    }
+  }
+
+ private:
+  void writeRefusal() {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         bhttp::status::service_unavailable, 11);
     res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
@@ -130,7 +144,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                        });
   }
 
- private:
+  // Between requests on a keep-alive connection: the next request may take
+  // up to idle_timeout to begin, and its headers then have header_timeout to
+  // arrive in full, as the first request's did.
+  void awaitNextRequest() {
+    if (buffer_.size() > 0) return readHeader(shared_->options.header_timeout);  // pipelined
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+          if (ec) return self->close();  // closed by the client, or idle too long
+          self->buffer_.commit(n);
+          self->readHeader(self->shared_->options.header_timeout);
+        });
+  }
+
   void readHeader(std::chrono::milliseconds timeout) {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
@@ -208,24 +235,33 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception& e) {
       shared_->log->error("handler failed on {} {}: {}", req.method, req.path, e.what());
       res = Response::text(500, "internal server error\n");
+    } catch (...) {
+      shared_->log->error("handler failed on {} {}: unknown exception", req.method, req.path);
+      res = Response::text(500, "internal server error\n");
     }
-    write(res, raw.keep_alive(), raw.version());
+    write(res, raw.keep_alive(), raw.version(), raw.method() == bhttp::verb::head);
   }
 
-  void write(const Response& r, bool keep_alive, unsigned version) {
+  // `head`: the response answers a HEAD request, so it carries the headers of
+  // the response (Content-Length included) but not its body.
+  void write(const Response& r, bool keep_alive, unsigned version, bool head = false) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(r.status), version);
     res->set(bhttp::field::server, "ursa");
     res->set(bhttp::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res->set(k, v);
     res->body() = r.body;
+    // 1xx, 204 and 304 responses have no body (and Beast throws on one).
+    int code = r.status;
+    if (code / 100 == 1 || code == 204 || code == 304) res->body().clear();
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    if (head) res->body().clear();
     beast::get_lowest_layer(stream_).expires_after(shared_->options.body_timeout);
     bhttp::async_write(stream_, *res,
                        [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                          if (ec || !res->keep_alive()) return self->close();
-                         self->readHeader(self->shared_->options.idle_timeout);
+                         self->awaitNextRequest();
                        });
   }
 
@@ -253,7 +289,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 class ServerImpl : public Server {
  public:
-  ServerImpl(std::shared_ptr<Shared> shared) : shared_(std::move(shared)), acceptor_(ioc_) {}
+  ServerImpl(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {
+    ioc_.emplace();
+    acceptor_.emplace(*ioc_);
+  }
   ~ServerImpl() override { stop(); }
 
   absl::Status listen() {
@@ -263,17 +302,17 @@ class ServerImpl : public Server {
     auto address = net::ip::make_address(o.address, ec);
     if (ec) return absl::InvalidArgumentError(strCat(o.name, ": bad address \"", o.address, "\""));
     tcp::endpoint ep(address, o.port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return absl::UnavailableError(
           strCat(o.name, ": cannot listen on ", o.address, ":", o.port, ": ", ec.message()));
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     accept();
-    for (int i = 0; i < std::max(1, o.threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < std::max(1, o.threads); ++i) threads_.emplace_back([this] { ioc_->run(); });
     return absl::OkStatus();
   }
 
@@ -281,13 +320,17 @@ class ServerImpl : public Server {
 
   void stop() override {
     if (stopped_.exchange(true)) return;
-    net::post(ioc_, [this] {
-      beast::error_code ec;
-      acceptor_.close(ec);
-    });
-    ioc_.stop();
+    ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // No thread runs the io_context any more. Close the listener, then destroy
+    // the io_context: that destroys the pending handlers, and with them every
+    // session and its socket, so that clients see their connections close now
+    // rather than when the Server is destroyed.
+    beast::error_code ec;
+    acceptor_->close(ec);
+    acceptor_.reset();
+    ioc_.reset();
   }
 
  private:
@@ -307,7 +350,7 @@ class ServerImpl : public Server {
   }
 
   void accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    acceptor_->async_accept(net::make_strand(*ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec != net::error::operation_aborted) accept();
         return;
@@ -335,8 +378,9 @@ class ServerImpl : public Server {
   }
 
   std::shared_ptr<Shared> shared_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
+  // Optional so that stop() can destroy them (the acceptor first).
+  std::optional<net::io_context> ioc_;
+  std::optional<tcp::acceptor> acceptor_;
   std::unique_ptr<ssl::context> tls_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;

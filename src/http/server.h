@@ -5,10 +5,13 @@
 //
 // Guarantees: keep-alive; at most `max_connections` connections (beyond that
 // a client gets 503 and is closed); request headers must arrive within
-// `header_timeout` and the body within `body_timeout` (a slow client cannot
+// `header_timeout` (counted, on a keep-alive connection, from the first byte
+// of each request) and the body within `body_timeout` (a slow client cannot
 // hold a connection); bodies over `max_body_bytes` get 413; idle keep-alive
-// connections close after `idle_timeout`. No thread per connection: a fixed
-// pool of `threads` runs all I/O and the handler.
+// connections close after `idle_timeout`; a handler that throws gets the
+// client a 500; HEAD, 204 and 304 responses are sent without a body. No
+// thread per connection: a fixed pool of `threads` runs all I/O and the
+// handler.
 //
 // The handler runs on a pool thread and must not block for long.
 

@@ -1,6 +1,9 @@
 // Text <-> JSON trees, for both YAML and JSON input.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 #include <regex>
 #include <string>
 
@@ -99,6 +102,38 @@ class StrictJsonBuilder : public nlohmann::json_sax<Json> {
   size_t position_ = 0;
 };
 
+// An iterator over the text that records how far the parser has read, so
+// that the errors StrictJsonBuilder raises (a duplicate key, too deep a
+// nesting), which nlohmann's SAX interface gives no position for, can still
+// name a line and column.
+class TrackingIterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  TrackingIterator() = default;
+  TrackingIterator(const char* p, const char** read_to) : p_(p), read_to_(read_to) {}
+  reference operator*() const { return *p_; }
+  TrackingIterator& operator++() {
+    ++p_;
+    if (p_ > *read_to_) *read_to_ = p_;
+    return *this;
+  }
+  TrackingIterator operator++(int) {
+    TrackingIterator old = *this;
+    ++*this;
+    return old;
+  }
+  bool operator==(const TrackingIterator& other) const { return p_ == other.p_; }
+
+ private:
+  const char* p_ = nullptr;
+  const char** read_to_ = nullptr;
+};
+
 // Line and column (1-based) of byte offset `pos` in `text`.
 std::string lineColumn(std::string_view text, size_t pos) {
   size_t line = 1, col = 1;
@@ -142,11 +177,20 @@ Json resolvePlainScalar(const std::string& s) {
 
 class YamlConverter {
  public:
+  // Aliases copy what they name, so a small document can still expand to a
+  // huge tree: a few aliases of a long string are as bad as a billion laughs.
+  // The text of the scalars built may total 4 times the document limit (at
+  // least 16 MiB); a document without aliases never comes near it.
+  explicit YamlConverter(size_t max_bytes)
+      : max_scalar_bytes_(max_bytes > SIZE_MAX / 4 ? SIZE_MAX
+                                                   : std::max<size_t>(4 * max_bytes, 16 << 20)) {}
+
   absl::StatusOr<Json> convert(const YAML::Node& node, size_t depth) {
     if (++nodes_ > kMaxNodes) {
       return absl::InvalidArgumentError(
           ursa::strCat("document expands to more than ", kMaxNodes, " nodes"));
     }
+    if (node.IsScalar()) URSA_RETURN_IF_ERROR(countBytes(node.Scalar().size()));
     if (depth > kMaxDepth) {
       return absl::InvalidArgumentError(
           ursa::strCat("document is nested deeper than ", kMaxDepth, " levels"));
@@ -191,6 +235,7 @@ class YamlConverter {
             ursa::strCat("line ", kv.first.Mark().line + 1, ": mapping keys must be scalars"));
       }
       const std::string& key = kv.first.Scalar();
+      URSA_RETURN_IF_ERROR(countBytes(key.size()));
       if (out.contains(key)) {
         return absl::InvalidArgumentError(ursa::strCat(
             "line ", kv.first.Mark().line + 1, ": duplicate key \"", key, "\""));
@@ -202,7 +247,18 @@ class YamlConverter {
     return out;
   }
 
+  absl::Status countBytes(size_t n) {
+    scalar_bytes_ += n;
+    if (scalar_bytes_ > max_scalar_bytes_) {
+      return absl::InvalidArgumentError(
+          ursa::strCat("document expands to more than ", max_scalar_bytes_, " bytes of text"));
+    }
+    return absl::OkStatus();
+  }
+
   size_t nodes_ = 0;
+  const size_t max_scalar_bytes_;
+  size_t scalar_bytes_ = 0;
 };
 
 void emitYaml(YAML::Emitter& e, const Json& v) {
@@ -248,14 +304,17 @@ void emitYaml(YAML::Emitter& e, const Json& v) {
 absl::StatusOr<Json> parseJson(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes) return tooLarge(text.size(), max_bytes);
   StrictJsonBuilder builder;
-  bool ok = Json::sax_parse(text.begin(), text.end(), &builder);
+  const char* read_to = text.data();
+  bool ok = Json::sax_parse(TrackingIterator(text.data(), &read_to),
+                            TrackingIterator(text.data() + text.size(), &read_to), &builder);
   if (!ok) {
-    if (!builder.error().empty() && builder.position() > 0) {
-      return absl::InvalidArgumentError(
-          ursa::strCat("invalid JSON at ", lineColumn(text, builder.position()), ": ",
-                       builder.error()));
-    }
-    return absl::InvalidArgumentError(ursa::strCat("invalid JSON: ", builder.error()));
+    // Both nlohmann's position and ours count the character the error is at
+    // (the one that broke the syntax, or the end of the offending token) as
+    // read: it is the one before.
+    size_t read = builder.position() > 0 ? builder.position()
+                                         : static_cast<size_t>(read_to - text.data());
+    return absl::InvalidArgumentError(ursa::strCat(
+        "invalid JSON at ", lineColumn(text, read > 0 ? read - 1 : 0), ": ", builder.error()));
   }
   return builder.take();
 }
@@ -272,7 +331,7 @@ absl::StatusOr<std::vector<Json>> parseYamlDocuments(std::string_view text, size
   std::vector<Json> docs;
   for (const auto& node : nodes) {
     if (node.IsNull() || !node.IsDefined()) continue;
-    YamlConverter converter;
+    YamlConverter converter(max_bytes);
     auto doc = converter.convert(node, 0);
     if (!doc.ok()) return doc.status();
     docs.push_back(std::move(*doc));

@@ -17,8 +17,15 @@ bool isWrapperType(std::string_view full_name) {
 }
 
 absl::StatusOr<absl::Duration> parseDurationString(std::string_view s) {
+  // Go spells microseconds "us", "µs" (U+00B5) or "μs" (U+03BC); absl only "us".
+  std::string text(s);
+  for (std::string_view micro : {"\u00B5s", "\u03BCs"}) {
+    for (size_t at = text.find(micro); at != std::string::npos; at = text.find(micro, at)) {
+      text.replace(at, micro.size(), "us");
+    }
+  }
   absl::Duration d;
-  if (s.empty() || s == "inf" || s == "-inf" || !absl::ParseDuration(toAbsl(s), &d)) {
+  if (text.empty() || text == "inf" || text == "-inf" || !absl::ParseDuration(text, &d)) {
     return absl::InvalidArgumentError(ursa::strCat("invalid duration \"", s, "\""));
   }
   return d;
@@ -46,7 +53,7 @@ std::string decimal(int64_t value, int64_t unit) {
   return out + "." + digits;
 }
 
-// Go's time.Duration.String(): "1h30m0s", "1.5s", "250ms", "0s".
+// Go's time.Duration.String(): "1h30m0s", "1.5s", "250ms", "1.5µs", "0s".
 std::string goStyle(absl::Duration d) {
   if (d == absl::ZeroDuration()) return "0s";
   std::string sign;
@@ -58,7 +65,7 @@ std::string goStyle(absl::Duration d) {
   if (ns < 1'000'000'000) {
     // Sub-second: the largest unit that keeps an integer part, exactly.
     if (ns < 1'000) return sign + strCat(ns, "ns");
-    if (ns < 1'000'000) return sign + decimal(ns, 1'000) + "us";
+    if (ns < 1'000'000) return sign + decimal(ns, 1'000) + "\u00B5s";  // "µs", as Go writes it
     return sign + decimal(ns, 1'000'000) + "ms";
   }
   int64_t hours = ns / 3'600'000'000'000LL;

@@ -25,6 +25,7 @@ absl::StatusOr<ResourcePtr> MemoryStore::create(const Resource& r, const CreateO
   stored->meta.version = 1;
   stored->meta.creation_time = stored->meta.modification_time = clock_->now();
   rows_[key] = Row{stored, options.owner};
+  if (options.owner) owned_.emplace(*options.owner, key);
   watchers_.notify({ResourceChange::Kind::Upserted, key, stored});
   return ResourcePtr(stored);
 }
@@ -51,20 +52,24 @@ absl::StatusOr<ResourcePtr> MemoryStore::update(const Resource& r) {
 }
 
 std::vector<ResourceKey> MemoryStore::cascadeOf(const ResourceKey& key) const {
-  // Who depends on whom: owners and, for every mesh-scoped row, its Mesh.
   const ResourceType* mesh_type = &model::TypeRegistry::instance().mesh();
-  std::map<ResourceKey, std::vector<ResourceKey>> dependents;
-  for (const auto& [k, row] : rows_) {
-    if (row.owner) dependents[*row.owner].push_back(k);
-    if (k.type->scope == model::Scope::Mesh) dependents[{mesh_type, "", k.mesh}].push_back(k);
-  }
   std::vector<ResourceKey> out = {key};
   std::set<ResourceKey> seen = {key};
+  auto add = [&](const ResourceKey& d) {
+    if (seen.insert(d).second) out.push_back(d);
+  };
   for (size_t i = 0; i < out.size(); ++i) {
-    auto it = dependents.find(out[i]);
-    if (it == dependents.end()) continue;
-    for (const ResourceKey& d : it->second) {
-      if (seen.insert(d).second) out.push_back(d);
+    const ResourceKey k = out[i];
+    auto [begin, end] = owned_.equal_range(k);
+    for (auto it = begin; it != end; ++it) add(it->second);
+    if (k.type != mesh_type) continue;
+    // Everything in the mesh: one range of rows per mesh-scoped type.
+    for (const ResourceType* t : model::TypeRegistry::instance().all()) {
+      if (t->scope != model::Scope::Mesh) continue;
+      for (auto it = rows_.lower_bound({t, k.name, ""});
+           it != rows_.end() && it->first.type == t && it->first.mesh == k.name; ++it) {
+        add(it->first);
+      }
     }
   }
   return out;
@@ -79,6 +84,16 @@ absl::Status MemoryStore::remove(const ResourceKey& key, int64_t expected_versio
                                      it->second.resource->meta.version, ")"));
   }
   for (const ResourceKey& k : cascadeOf(key)) {
+    auto row = rows_.find(k);
+    if (row != rows_.end() && row->second.owner) {
+      auto [begin, end] = owned_.equal_range(*row->second.owner);
+      for (auto o = begin; o != end; ++o) {
+        if (o->second == k) {
+          owned_.erase(o);
+          break;
+        }
+      }
+    }
     rows_.erase(k);
     watchers_.notify({ResourceChange::Kind::Deleted, k, nullptr});
   }

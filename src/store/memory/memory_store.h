@@ -40,6 +40,8 @@ class MemoryStore : public ResourceStore {
   mutable std::mutex mu_;
   // Sorted by (type, mesh, name): one type's rows are contiguous, in list order.
   std::map<ResourceKey, Row> rows_;
+  // owner -> what it owns, so a cascade never scans every row.
+  std::multimap<ResourceKey, ResourceKey> owned_;
 };
 
 }  // namespace ursa::store

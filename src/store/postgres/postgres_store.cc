@@ -222,12 +222,27 @@ absl::StatusOr<ListResult> PostgresStore::list(const ListQuery& query) const {
                                query.mesh ? Param::text(*query.mesh) : Param::null(),
                                Param::text(query.name_contains)};
   bool filter_in_memory = !query.labels.empty() || !query.tags.empty();
-  std::string sql = strCat("SELECT ", kColumns, where, " ORDER BY mesh, name");
+  // Byte order, as the other backends sort, whatever the database's collation.
+  std::string sql = strCat("SELECT ", kColumns, where, " ORDER BY mesh COLLATE \"C\", name COLLATE \"C\"");
   if (!filter_in_memory) {
     sql += " LIMIT $4 OFFSET $5";
     params.push_back(query.limit == 0 ? Param::null() : Param::integer(query.limit));
     params.push_back(Param::integer(static_cast<int64_t>(query.offset)));
   }
+  // One snapshot for the page and its count, so `total` agrees with `items`.
+  URSA_RETURN_IF_ERROR(c->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  auto page = listInTransaction(*c, sql, where, params, query, filter_in_memory);
+  (void)c->exec(page.ok() ? "COMMIT" : "ROLLBACK");
+  return page;
+}
+
+absl::StatusOr<ListResult> PostgresStore::listInTransaction(pg::Connection& conn,
+                                                            const std::string& sql,
+                                                            const char* where,
+                                                            std::vector<pg::Param> params,
+                                                            const ListQuery& query,
+                                                            bool filter_in_memory) const {
+  pg::Connection* c = &conn;
   URSA_ASSIGN_OR_RETURN(auto res, c->query(sql, params));
   std::vector<ResourcePtr> items;
   for (int row = 0; row < res.rows(); ++row) {

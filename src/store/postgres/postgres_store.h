@@ -54,6 +54,10 @@ class PostgresStore : public ResourceStore {
   explicit PostgresStore(const Options& options);
   template <typename Fn>
   absl::Status inTransaction(pg::Connection& c, Fn&& body) const;
+  absl::StatusOr<ListResult> listInTransaction(pg::Connection& c, const std::string& sql,
+                                               const char* where, std::vector<pg::Param> params,
+                                               const ListQuery& query,
+                                               bool filter_in_memory) const;
   absl::StatusOr<std::optional<ResourcePtr>> fetch(pg::Connection& c,
                                                    const ResourceKey& key) const;
   void listen();  // the listener thread's body

@@ -1,0 +1,65 @@
+#pragma once
+
+// SigningKeys: the RSA keys that sign tokens, stored as GlobalSecrets named
+// `<prefix>-<serial>` (user tokens: `user-token-signing-key-1`, -2, ...), each
+// holding a PEM RSA private key, as Kuma 2.2 keeps them.
+//
+//  - ensureDefaultKey(): at control-plane start, creates `<prefix>-1` (RSA
+//    2048) unless some key exists. Safe when several control planes share a
+//    database: the store's create is atomic, so AlreadyExists means another
+//    control plane made the key first, and it is read back.
+//  - latest(): the key with the highest serial signs new tokens (rotation:
+//    add `<prefix>-2`, re-issue tokens, delete `<prefix>-1`).
+//  - byKid(): verification looks a key up by the token's `kid` (its serial).
+//    Parsed keys are cached; a miss reads the store again, so a key added by
+//    another control plane is found, and a store watch drops a key from the
+//    cache when it is changed or deleted, so a deleted key stops verifying
+//    tokens at once.
+//
+// Thread-safety: every method may be called from any thread.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "src/api/auth/jwt.h"
+#include "src/api/auth/secret_cache.h"
+#include "src/core/resource_manager.h"
+
+namespace ursa::api {
+
+inline constexpr std::string_view kUserTokenSigningKeyPrefix = "user-token-signing-key";
+
+class SigningKeys {
+ public:
+  // `manager` (and its store) must outlive this object.
+  SigningKeys(core::ResourceManager& manager, std::string prefix, int rsa_bits = 2048);
+
+  // Creates `<prefix>-1` unless a signing key exists. True when this call
+  // created it; false when it existed or another control plane won the race.
+  absl::StatusOr<bool> ensureDefaultKey();
+
+  struct Key {
+    std::string kid;  // the serial, as text
+    jwt::KeyPtr key;
+  };
+  // The key with the highest serial; NotFound when there is none.
+  absl::StatusOr<Key> latest() const;
+  // The key whose serial is `kid`; NotFound (naming the GlobalSecret) when it
+  // does not exist, Internal when the secret does not hold an RSA key.
+  absl::StatusOr<jwt::KeyPtr> byKid(std::string_view kid) const;
+
+  // `<prefix>-<kid>`.
+  std::string secretName(std::string_view kid) const;
+  // True when the store forgets everything on exit (store.type: memory):
+  // every restart then brings a new key, voiding earlier tokens.
+  bool inMemory() const { return manager_.store().backendName() == "memory"; }
+
+ private:
+  core::ResourceManager& manager_;
+  std::string prefix_;
+  int rsa_bits_;
+  GlobalSecretCache<jwt::KeyPtr> keys_;
+};
+
+}  // namespace ursa::api

@@ -1,0 +1,181 @@
+#include "src/common/tls_cert.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "ursa/common/strings.h"
+
+namespace ursa::tls {
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+
+absl::Status opensslError(std::string_view what) {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  char buf[256] = "unknown error";
+  if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
+  return absl::InternalError(strCat(what, ": ", buf));
+}
+
+bool isIp(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+std::string subjectAltNames(const std::vector<std::string>& hosts) {
+  std::string out;
+  for (const auto& h : hosts) {
+    if (!out.empty()) out += ",";
+    out += strCat(isIp(h) ? "IP:" : "DNS:", h);
+  }
+  return out;
+}
+
+absl::Status addExtension(X509* cert, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
+    return opensslError(strCat("cannot add certificate extension ", OBJ_nid2sn(nid)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status setSerialAndValidity(X509* cert, absl::Duration validity) {
+  BnPtr serial(BN_new());
+  if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
+      BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) == nullptr) {
+    return opensslError("cannot set the certificate serial");
+  }
+  if (X509_set_version(cert, 2) != 1 ||
+      X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == nullptr ||
+      X509_gmtime_adj(X509_getm_notAfter(cert), absl::ToInt64Seconds(validity)) == nullptr) {
+    return opensslError("cannot set the certificate validity");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> toPem(const std::function<int(BIO*)>& write) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || write(bio.get()) != 1) return opensslError("cannot encode PEM");
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
+// Writes `data` to `path` whole: a temporary file in the same directory,
+// created with `mode`, then renamed over `path`.
+absl::Status writeFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
+  std::string tmp = strCat(path, ".tmp-", static_cast<int>(getpid()));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return absl::InternalError(strCat("cannot create ", tmp, ": ", std::strerror(errno)));
+  bool ok = ::fchmod(fd, mode) == 0;  // the umask must not widen or narrow it
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) saved = errno;
+    ::unlink(tmp.c_str());
+    return absl::InternalError(strCat("cannot write ", path, ": ", std::strerror(saved)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CertPem> generateSelfSignedCert(const std::vector<std::string>& hosts,
+                                               absl::Duration validity) {
+  if (hosts.empty()) return absl::InvalidArgumentError("a certificate needs at least one host");
+  PkeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) return opensslError("cannot generate an ECDSA P-256 key");
+  X509Ptr cert(X509_new());
+  if (!cert) return opensslError("cannot allocate a certificate");
+  URSA_RETURN_IF_ERROR(setSerialAndValidity(cert.get(), validity));
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(hosts.front().c_str()), -1,
+                                 -1, 0) != 1 ||
+      X509_set_issuer_name(cert.get(), name) != 1 || X509_set_pubkey(cert.get(), key.get()) != 1) {
+    return opensslError("cannot set the certificate subject");
+  }
+  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE"));
+  URSA_RETURN_IF_ERROR(
+      addExtension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign"));
+  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_ext_key_usage, "serverAuth"));
+  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_subject_key_identifier, "hash"));
+  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_subject_alt_name, subjectAltNames(hosts)));
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+    return opensslError("cannot sign the certificate");
+  }
+  CertPem out;
+  URSA_ASSIGN_OR_RETURN(out.cert_pem,
+                        toPem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); }));
+  URSA_ASSIGN_OR_RETURN(out.key_pem, toPem([&](BIO* b) {
+                          return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0,
+                                                          nullptr, nullptr);
+                        }));
+  return out;
+}
+
+std::vector<std::string> localHostNames() {
+  std::vector<std::string> hosts = {"localhost", "127.0.0.1", "::1"};
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' &&
+      std::string_view(name) != "localhost") {
+    hosts.emplace_back(name);
+  }
+  return hosts;
+}
+
+absl::StatusOr<bool> ensureSelfSignedCert(const std::string& cert_file, const std::string& key_file,
+                                          const std::vector<std::string>& hosts) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(cert_file, ec) && fs::exists(key_file, ec)) return false;
+  for (const auto& f : {cert_file, key_file}) {
+    fs::path parent = fs::path(f).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    if (ec) {
+      return absl::InternalError(strCat("cannot create ", parent.string(), ": ", ec.message()));
+    }
+  }
+  URSA_ASSIGN_OR_RETURN(CertPem pem, generateSelfSignedCert(hosts));
+  URSA_RETURN_IF_ERROR(writeFileAtomically(key_file, pem.key_pem, 0600));
+  URSA_RETURN_IF_ERROR(writeFileAtomically(cert_file, pem.cert_pem, 0644));
+  return true;
+}
+
+}  // namespace ursa::tls
