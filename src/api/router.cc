@@ -29,9 +29,36 @@ absl::Status notFound(std::string_view target) {
   return absl::NotFoundError(strCat("no API resource at ", target.substr(0, target.find('?'))));
 }
 
+// Names in a path. Reads accept every name the store may hold (names the
+// control plane creates, such as "<mesh>.ca-builtin-cert-<backend>", contain
+// dots); writes apply Kuma's stricter rules later, in validation. Never
+// acceptable: empty, longer than 253, "/" (an encoded one), "." or "..",
+// control characters.
 absl::Status checkName(std::string_view field, std::string_view name) {
-  model::Violations v = model::validateName(field, name);
-  if (v.empty()) return absl::OkStatus();
+  std::string problem;
+  if (name.empty()) {
+    problem = "cannot be empty";
+  } else if (name.size() > 253) {
+    problem = "must be at most 253 characters long";
+  } else if (name == "." || name == "..") {
+    problem = "must not be \".\" or \"..\"";
+  } else {
+    for (unsigned char c : name) {
+      if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+        problem = "invalid characters. Valid characters are numbers, lowercase latin letters and "
+                  "'-', '_' symbols.";
+        break;
+      }
+      if (c >= 'A' && c <= 'Z') {
+        problem = "invalid characters. Valid characters are numbers, lowercase latin letters and "
+                  "'-', '_' symbols.";
+        break;
+      }
+    }
+  }
+  if (problem.empty()) return absl::OkStatus();
+  model::Violations v;
+  v.add(model::FieldPath::rootedAt(field), problem);
   return model::invalidArgument(strCat("invalid ", field, " in the path"), v);
 }
 
