@@ -49,7 +49,10 @@ function(ursa_cc_test)
     DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     PROPERTIES LABELS "${ARG_LABELS}"
-               ENVIRONMENT "URSA_SOURCE_DIR=${CMAKE_SOURCE_DIR};URSA_BINARY_DIR=${CMAKE_BINARY_DIR}")
+               # Two properties, one variable each: gtest_discover_tests splits
+               # property values at ';', so one ENVIRONMENT list would lose the second.
+               ENVIRONMENT "URSA_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+               ENVIRONMENT_MODIFICATION "URSA_BINARY_DIR=set:${CMAKE_BINARY_DIR}")
 endfunction()
 
 # Generates C++ for our own .proto files (api/). Outputs go under

@@ -1,14 +1,12 @@
-// ursactl: the command line client of the ursa API. Wiring only.
+// ursactl: the command line client of the ursa API. Wiring only; the
+// commands live in src/cli/.
 
-#include <iostream>
+#include <string>
+#include <vector>
 
-#include "CLI/CLI.hpp"
+#include "src/cli/ursactl.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ursactl: manage an ursa service mesh"};
-  app.require_subcommand(1);
-  auto* version_cmd = app.add_subcommand("version", "Print the version");
-  CLI11_PARSE(app, argc, argv);
-  if (version_cmd->parsed()) std::cout << "ursactl " << URSA_VERSION << "\n";
-  return 0;
+  std::vector<std::string> args(argv, argv + argc);
+  return ursa::cli::runUrsactl(args, ursa::cli::processRuntime());
 }

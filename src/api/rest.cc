@@ -1,6 +1,7 @@
 #include "src/api/rest.h"
 
 #include "absl/strings/cord.h"
+#include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::api {
@@ -97,8 +98,9 @@ http::Response error(const http::Request& req, std::string_view title, const abs
     details = "Not found";
   } else if (!violations.empty()) {
     details = "Resource is not valid";
-  } else if (code >= 500 && code != 503) {
+  } else if (code == 500) {
     details = "Internal Server Error";
+    logger("api")->error("{} {}: {}", req.method, req.path, fromAbsl(status.message()));
   } else {
     details = std::string(fromAbsl(status.message()));
   }
@@ -107,7 +109,8 @@ http::Response error(const http::Request& req, std::string_view title, const abs
   Json body = {{"title", std::string(title)}, {"details", details}};
   if (!causes.empty()) body["causes"] = std::move(causes);
   body["status"] = code;
-  body["detail"] = code >= 500 && code != 503 ? details : std::string(fromAbsl(status.message()));
+  // An internal error's text may reveal internals: it stays in the log.
+  body["detail"] = code == 500 ? details : std::string(fromAbsl(status.message()));
   return ok(req, code, body);
 }
 

@@ -5,42 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <functional>
-#include <memory>
 
+#include "src/common/openssl.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::tls {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-
-absl::Status opensslError(std::string_view what) {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  char buf[256] = "unknown error";
-  if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
-  return absl::InternalError(strCat(what, ": ", buf));
-}
 
 bool isIp(const std::string& host) {
   unsigned char buf[16];
@@ -56,37 +29,11 @@ std::string subjectAltNames(const std::vector<std::string>& hosts) {
   return out;
 }
 
-absl::Status addExtension(X509* cert, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return opensslError(strCat("cannot add certificate extension ", OBJ_nid2sn(nid)));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status setSerialAndValidity(X509* cert, absl::Duration validity) {
-  BnPtr serial(BN_new());
-  if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
-      BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) == nullptr) {
-    return opensslError("cannot set the certificate serial");
-  }
-  if (X509_set_version(cert, 2) != 1 ||
-      X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == nullptr ||
-      X509_gmtime_adj(X509_getm_notAfter(cert), absl::ToInt64Seconds(validity)) == nullptr) {
-    return opensslError("cannot set the certificate validity");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> toPem(const std::function<int(BIO*)>& write) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || write(bio.get()) != 1) return opensslError("cannot encode PEM");
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(n));
+  URSA_RETURN_IF_ERROR(setRandomSerial(cert, 127));
+  absl::Time now = absl::Now();
+  if (X509_set_version(cert, 2) != 1) return opensslError("cannot set the certificate version");
+  return setValidity(cert, now - absl::Minutes(5), now + validity);
 }
 
 // Writes `data` to `path` whole: a temporary file in the same directory,
@@ -119,8 +66,7 @@ absl::Status writeFileAtomically(const std::string& path, const std::string& dat
 absl::StatusOr<CertPem> generateSelfSignedCert(const std::vector<std::string>& hosts,
                                                absl::Duration validity) {
   if (hosts.empty()) return absl::InvalidArgumentError("a certificate needs at least one host");
-  PkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) return opensslError("cannot generate an ECDSA P-256 key");
+  URSA_ASSIGN_OR_RETURN(PkeyPtr key, generateEcP256Key());
   X509Ptr cert(X509_new());
   if (!cert) return opensslError("cannot allocate a certificate");
   URSA_RETURN_IF_ERROR(setSerialAndValidity(cert.get(), validity));
@@ -131,22 +77,19 @@ absl::StatusOr<CertPem> generateSelfSignedCert(const std::vector<std::string>& h
       X509_set_issuer_name(cert.get(), name) != 1 || X509_set_pubkey(cert.get(), key.get()) != 1) {
     return opensslError("cannot set the certificate subject");
   }
-  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE"));
+  X509* self = cert.get();
+  URSA_RETURN_IF_ERROR(addExtension(self, self, NID_basic_constraints, "critical,CA:TRUE"));
   URSA_RETURN_IF_ERROR(
-      addExtension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign"));
-  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_ext_key_usage, "serverAuth"));
-  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_subject_key_identifier, "hash"));
-  URSA_RETURN_IF_ERROR(addExtension(cert.get(), NID_subject_alt_name, subjectAltNames(hosts)));
+      addExtension(self, self, NID_key_usage, "critical,digitalSignature,keyCertSign"));
+  URSA_RETURN_IF_ERROR(addExtension(self, self, NID_ext_key_usage, "serverAuth"));
+  URSA_RETURN_IF_ERROR(addExtension(self, self, NID_subject_key_identifier, "hash"));
+  URSA_RETURN_IF_ERROR(addExtension(self, self, NID_subject_alt_name, subjectAltNames(hosts)));
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
     return opensslError("cannot sign the certificate");
   }
   CertPem out;
-  URSA_ASSIGN_OR_RETURN(out.cert_pem,
-                        toPem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); }));
-  URSA_ASSIGN_OR_RETURN(out.key_pem, toPem([&](BIO* b) {
-                          return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0,
-                                                          nullptr, nullptr);
-                        }));
+  URSA_ASSIGN_OR_RETURN(out.cert_pem, certToPem(cert.get()));
+  URSA_ASSIGN_OR_RETURN(out.key_pem, keyToPkcs8Pem(key.get()));
   return out;
 }
 

@@ -36,7 +36,7 @@ class RecordingCallbacks : public StreamCallbacks {
     ++closed;
   }
   void onRequest(const StreamInfo&, TypeIndex, RequestKind kind, std::string_view,
-                 std::string_view) override {
+                 std::string_view, std::optional<absl::Duration>) override {
     std::lock_guard lock(mu_);
     acks += kind == RequestKind::Ack;
     nacks += kind == RequestKind::Nack;

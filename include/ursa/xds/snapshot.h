@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 
 namespace ursa::xds {
@@ -56,6 +57,9 @@ class Snapshot {
   const std::string& version(TypeIndex t) const { return types_[static_cast<size_t>(t)].version; }
   // Bytes held by this snapshot's resources (shared ones counted in full).
   size_t byteSize() const;
+  // When the change this snapshot answers happened (for `xds_delivery`:
+  // change to ACK). Unset (InfinitePast) when unknown.
+  absl::Time changeTime() const { return change_time_; }
 
  private:
   friend class SnapshotBuilder;
@@ -64,6 +68,7 @@ class Snapshot {
     std::string version;
   };
   std::array<TypeResources, kTypeCount> types_;
+  absl::Time change_time_ = absl::InfinitePast();
 };
 using SnapshotConstSharedPtr = std::shared_ptr<const Snapshot>;
 
@@ -73,10 +78,15 @@ class SnapshotBuilder {
  public:
   SnapshotBuilder& add(TypeIndex t, std::string name, const google::protobuf::Message& m);
   SnapshotBuilder& add(TypeIndex t, ResourcePtr r);
+  SnapshotBuilder& setChangeTime(absl::Time t) {
+    change_time_ = t;
+    return *this;
+  }
   SnapshotConstSharedPtr build();
 
  private:
   std::array<std::vector<ResourcePtr>, kTypeCount> items_;
+  absl::Time change_time_ = absl::InfinitePast();
 };
 
 // Serializes `m` deterministically and returns the shared Resource holding

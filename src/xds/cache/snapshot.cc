@@ -144,7 +144,9 @@ SnapshotConstSharedPtr SnapshotBuilder::build() {
     XXH3_freeState(state);
     snap->types_[i].items = std::move(unique);
   }
+  snap->change_time_ = change_time_;
   items_ = {};
+  change_time_ = absl::InfinitePast();
   return snap;
 }
 

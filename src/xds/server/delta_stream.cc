@@ -20,9 +20,11 @@ absl::Status DeltaStream::handle(const Request& req, TypeIndex type) {
   TypeState& t = types_[static_cast<size_t>(type)];
   const std::string& nonce = req.response_nonce();
   RequestKind kind = RequestKind::Initial;
+  std::optional<absl::Duration> since_change;
   if (!nonce.empty()) {
     if (nonce != t.last_nonce) return absl::OkStatus();  // stale: ignore
     t.awaiting_ack = false;
+    if (t.sent_change_time != absl::InfinitePast()) since_change = absl::Now() - t.sent_change_time;
     if (req.has_error_detail()) {
       kind = RequestKind::Nack;
       for (const auto& [name, hash] : t.pending) t.rejected.insert(hash);
@@ -38,7 +40,7 @@ absl::Status DeltaStream::handle(const Request& req, TypeIndex type) {
   }
   updateSubscription(req, type, t);
   callbacks().onRequest(info(), type, kind, "",
-                        req.has_error_detail() ? req.error_detail().message() : "");
+                        req.has_error_detail() ? req.error_detail().message() : "", since_change);
   return absl::OkStatus();
 }
 
@@ -108,6 +110,7 @@ std::optional<DeltaStream::Response> DeltaStream::buildResponse(TypeIndex type, 
   res.set_nonce(nextNonce());
   t.last_nonce = res.nonce();
   t.awaiting_ack = true;
+  t.sent_change_time = snapshot()->changeTime();
   callbacks().onResponse(info(), type, res.system_version_info(),
                          static_cast<size_t>(res.resources_size()), bytes);
   return res;

@@ -43,6 +43,7 @@ class DeltaStream : public StreamBase<envoy::service::discovery::v3::DeltaDiscov
     bool awaiting_ack = false;
     std::string last_nonce;
     std::set<uint64_t> rejected;
+    absl::Time sent_change_time = absl::InfinitePast();  // of the response in flight
   };
 
   absl::Status handle(const Request& req, TypeIndex type) override;

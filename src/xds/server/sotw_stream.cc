@@ -26,8 +26,10 @@ absl::Status SotwStream::handle(const Request& req, TypeIndex type) {
   const std::string& nonce = req.response_nonce();
   if (!nonce.empty() && nonce != t.last_nonce) return absl::OkStatus();  // stale: ignore
   RequestKind kind = RequestKind::Initial;
+  std::optional<absl::Duration> since_change;
   if (!nonce.empty()) {
     t.awaiting_ack = false;
+    if (t.sent_change_time != absl::InfinitePast()) since_change = absl::Now() - t.sent_change_time;
     if (req.has_error_detail()) {
       kind = RequestKind::Nack;
       // Every resource the rejected response changed is suspect.
@@ -55,7 +57,7 @@ absl::Status SotwStream::handle(const Request& req, TypeIndex type) {
   t.names = std::move(names);
   t.wildcard = wildcard;
   callbacks().onRequest(info(), type, kind, req.version_info(),
-                        req.has_error_detail() ? req.error_detail().message() : "");
+                        req.has_error_detail() ? req.error_detail().message() : "", since_change);
   return absl::OkStatus();
 }
 
@@ -103,6 +105,7 @@ std::optional<SotwStream::Response> SotwStream::buildResponse(TypeIndex type, Ty
   t.last_nonce = res.nonce();
   t.awaiting_ack = true;
   t.force = false;
+  t.sent_change_time = snapshot()->changeTime();
   callbacks().onResponse(info(), type, version, selected.size(), bytes);
   return res;
 }

@@ -45,6 +45,7 @@ class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryReq
     std::map<std::string, ResourcePtr, std::less<>> sent;   // last response's resources
     std::map<std::string, ResourcePtr, std::less<>> acked;  // last ACKed resources
     std::set<uint64_t> rejected;  // hashes of resources the proxy NACKed
+    absl::Time sent_change_time = absl::InfinitePast();  // of the response in flight
   };
 
   absl::Status handle(const Request& req, TypeIndex type) override;

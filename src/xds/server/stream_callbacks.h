@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +40,11 @@ class StreamCallbacks {
   virtual absl::Status onStreamOpen(const StreamInfo& info) = 0;
   // After onStreamOpen succeeded, once the stream has ended.
   virtual void onStreamClosed(const StreamInfo& info) = 0;
+  // `since_change`: for an ACK or NACK, the time from the change that the
+  // acknowledged response carried to now (the `xds_delivery` metric), when known.
   virtual void onRequest(const StreamInfo& info, TypeIndex type, RequestKind kind,
-                         std::string_view version, std::string_view error_detail) = 0;
+                         std::string_view version, std::string_view error_detail,
+                         std::optional<absl::Duration> since_change) = 0;
   virtual void onResponse(const StreamInfo& info, TypeIndex type, std::string_view version,
                           size_t resources, size_t bytes) = 0;
 };

@@ -1,0 +1,153 @@
+#pragma once
+
+// Building blocks of the Envoy profile (docs/xds.md, "Envoy profile"): the
+// shapes and names of Kuma 2.2's default-proxy generators, built directly as
+// Envoy protos (no reflection, no text formats: this runs for every proxy).
+//
+// Every add*() appends one concern's resources to a SnapshotBuilder. They are
+// pure functions of the ProxyContext: the same context always yields the same
+// bytes, and resources whose content does not depend on the proxy (outbound
+// clusters, endpoints, the passthrough listeners) come out byte-identical
+// across proxies, so the snapshot interner shares them.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/address.pb.h"
+#include "envoy/config/core/v3/config_source.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
+#include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
+#include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
+#include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
+#include "google/protobuf/any.pb.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "src/xds/generator/generator.h"
+
+namespace ursa::xds::gen::envoy_profile {
+
+// --- Names (Kuma 2.2, pkg/xds/envoy/names and the generators) ----------------
+
+inline constexpr char kAdminName[] = "kuma:envoy:admin";
+inline constexpr char kOutboundPassthroughV4[] = "outbound:passthrough:ipv4";
+inline constexpr char kOutboundPassthroughV6[] = "outbound:passthrough:ipv6";
+inline constexpr char kInboundPassthroughV4[] = "inbound:passthrough:ipv4";
+inline constexpr char kInboundPassthroughV6[] = "inbound:passthrough:ipv6";
+// Source address of connections from the inbound side to the application
+// under transparent proxying (kept out of the iptables redirection).
+inline constexpr char kInboundPassthroughSourceV4[] = "127.0.0.6";
+inline constexpr char kInboundPassthroughSourceV6[] = "::6";
+
+inline constexpr char kServiceTag[] = "kuma.io/service";
+inline constexpr char kProtocolTag[] = "kuma.io/protocol";
+inline constexpr char kZoneTag[] = "kuma.io/zone";
+inline constexpr char kMeshTag[] = "kuma.io/mesh";
+inline constexpr char kTagsHeader[] = "x-kuma-tags";
+inline constexpr char kTagsMetadataKey[] = "io.kuma.tags";
+inline constexpr char kKumaAlpn[] = "kuma";
+
+// Extension names and the key of upstream HTTP options.
+inline constexpr char kHcmFilter[] = "envoy.filters.network.http_connection_manager";
+inline constexpr char kTcpProxyFilter[] = "envoy.filters.network.tcp_proxy";
+inline constexpr char kRouterFilter[] = "envoy.filters.http.router";
+inline constexpr char kGrpcStatsFilter[] = "envoy.filters.http.grpc_stats";
+inline constexpr char kTlsInspector[] = "envoy.filters.listener.tls_inspector";
+inline constexpr char kTlsTransportSocket[] = "envoy.transport_sockets.tls";
+inline constexpr char kHttpProtocolOptions[] =
+    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+// --- Protocols and timeouts --------------------------------------------------
+
+// kuma.io/protocol; anything unknown (kafka included) is carried as TCP.
+enum class Protocol { Tcp, Http, Http2, Grpc };
+Protocol parseProtocol(std::string_view tag);
+inline bool isHttp(Protocol p) { return p != Protocol::Tcp; }
+
+// Seconds. Zero means "0s" is written (Envoy: disabled), as Kuma does.
+struct Timeouts {
+  int64_t connect;
+  int64_t tcp_idle;
+  int64_t http_idle;
+  int64_t stream_idle;
+  int64_t request;  // route timeout; outbound only
+};
+// Kuma's DefaultInboundTimeout: twice the outbound defaults, no request timeout.
+inline constexpr Timeouts kInboundTimeouts{10, 7200, 7200, 3600, 0};
+// Kuma's default Timeout policy (timeout-all): what every outbound gets until
+// a timeout policy says otherwise.
+inline constexpr Timeouts kOutboundTimeouts{5, 3600, 3600, 1800, 15};
+// Clusters no timeout policy applies to (passthrough, admin).
+inline constexpr int64_t kDefaultConnectTimeout = 10;
+
+// --- Proto helpers (proto_helpers.cc) -----------------------------------------
+
+// Packs `m` into `out` with the type URL "type.googleapis.com/<full name>" and
+// deterministic bytes (maps in stable order).
+void pack(const google::protobuf::Message& m, google::protobuf::Any* out);
+void setSeconds(google::protobuf::Duration* d, int64_t seconds);
+// Kuma's SanitizeMetric: every character outside [a-zA-Z0-9_-] becomes '_'.
+std::string sanitizeMetric(std::string_view name);
+void setSocketAddress(envoy::config::core::v3::Address* address, const std::string& ip,
+                      uint32_t port);
+// `ads: {}` with resource_api_version V3.
+void setAds(envoy::config::core::v3::ConfigSource* source);
+// A Struct of string values (metadata).
+void setStringFields(google::protobuf::Struct* s, const std::map<std::string, std::string>& fields);
+bool isIPv6(std::string_view ip);
+
+// Appends a network filter named `name` with typed config `config`.
+void addNetworkFilter(envoy::config::listener::v3::FilterChain* chain, const char* name,
+                      const google::protobuf::Message& config);
+// An HCM with `stat_prefix` (sanitized), codec AUTO, the protocol's HTTP filters
+// (grpc_stats for gRPC) and the router last, and the listener side of
+// `timeouts` unless it is null. The caller sets the route configuration.
+envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager
+httpConnectionManager(std::string_view stat_prefix, Protocol protocol, const Timeouts* timeouts);
+// A tcp_proxy to `cluster`, stat prefix sanitized from `stat_name`;
+// `idle_timeout` < 0 leaves idle_timeout unset (Envoy's default).
+envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy tcpProxy(std::string_view stat_name,
+                                                                      const std::string& cluster,
+                                                                      int64_t idle_timeout);
+// typed_extension_protocol_options[HttpProtocolOptions]: explicit HTTP/1.1 or
+// HTTP/2, and (when `idle_timeout` >= 0) common_http_protocol_options.idle_timeout.
+void setUpstreamHttpOptions(envoy::config::cluster::v3::Cluster* cluster, bool http2,
+                            int64_t idle_timeout);
+// A STATIC cluster with one endpoint, Kuma's alt_stat_name and connect timeout.
+envoy::config::cluster::v3::Cluster staticCluster(const std::string& name, const std::string& ip,
+                                                  uint32_t port, int64_t connect_timeout);
+
+// --- TLS (tls.cc) -----------------------------------------------------------
+
+// Inbound side of mesh mTLS: the proxy's identity, client certificates
+// required, any peer of the mesh (URI SAN prefix spiffe://<mesh>/).
+envoy::extensions::transport_sockets::tls::v3::DownstreamTlsContext downstreamTls(
+    const std::string& mesh);
+// Outbound side: the proxy's identity, ALPN "kuma", SNI "<service>{mesh=<mesh>}",
+// and the peer must be exactly spiffe://<mesh>/<service>.
+envoy::extensions::transport_sockets::tls::v3::UpstreamTlsContext upstreamTls(
+    const std::string& mesh, const std::string& service);
+// "envoy.transport_sockets.tls" with `context` as its typed config.
+void setTlsTransportSocket(envoy::config::core::v3::TransportSocket* socket,
+                           const google::protobuf::Message& context);
+// Kuma's SNIFromTags for {kuma.io/service: service, mesh: mesh}.
+std::string meshSni(const std::string& service, const std::string& mesh);
+
+// --- Concerns ----------------------------------------------------------------
+
+// Whether the dataplane is transparently proxied (both redirect ports set).
+bool transparentProxying(const ursa::mesh::v1alpha1::Dataplane& dp);
+
+// inbound.cc: per inbound with a service, the local cluster and the listener.
+void addInbounds(const ProxyContext& ctx, SnapshotBuilder& out);
+// outbound.cc: listeners of the explicit outbounds; clusters and endpoints of
+// every reachable service.
+void addOutbounds(const ProxyContext& ctx, SnapshotBuilder& out);
+// transparent.cc: the passthrough listeners and clusters.
+void addTransparentProxy(const ProxyContext& ctx, SnapshotBuilder& out);
+// admin.cc: cluster kuma:envoy:admin and the listener exposing /ready.
+void addAdmin(const ProxyContext& ctx, SnapshotBuilder& out);
+
+}  // namespace ursa::xds::gen::envoy_profile

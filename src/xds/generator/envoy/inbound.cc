@@ -1,0 +1,159 @@
+// Inbounds (Kuma 2.2's InboundProxyGenerator): for each inbound that names a
+// service, a cluster "localhost:<workloadPort>" reaching the application and
+// a listener "inbound:<ip>:<port>" in front of it.
+//
+// The listener's filter chain follows kuma.io/protocol: an HTTP connection
+// manager for http, http2 and grpc (with grpc_stats), a tcp_proxy otherwise.
+// With mTLS STRICT the one chain terminates mesh TLS; PERMISSIVE adds a TLS
+// inspector and three chains (plaintext, the application's own TLS passed
+// through, and mesh TLS recognised by ALPN "kuma"). Traffic permissions (RBAC)
+// belong to the policy layer and are not added here.
+
+#include "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.pb.h"
+#include "src/xds/generator/envoy/envoy_internal.h"
+#include "ursa/common/strings.h"
+
+namespace ursa::xds::gen::envoy_profile {
+
+namespace {
+
+using envoy::config::cluster::v3::Cluster;
+using envoy::config::listener::v3::FilterChain;
+using envoy::config::listener::v3::Listener;
+using envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager;
+using ursa::mesh::v1alpha1::Dataplane;
+
+// Where the proxy listens and where the application is (Kuma's InboundInterface).
+struct InboundInterface {
+  std::string service;
+  std::string dataplane_ip;
+  uint32_t dataplane_port = 0;
+  std::string workload_ip;
+  uint32_t workload_port = 0;
+  Protocol protocol = Protocol::Tcp;
+};
+
+InboundInterface interfaceOf(const Dataplane::Networking& net,
+                             const Dataplane::Networking::Inbound& in) {
+  InboundInterface i;
+  i.service = in.tags().at(kServiceTag);
+  i.dataplane_ip = in.address().empty() ? net.address() : in.address();
+  i.dataplane_port = in.port();
+  i.workload_ip = in.serviceaddress().empty() ? i.dataplane_ip : in.serviceaddress();
+  i.workload_port = in.serviceport() != 0 ? in.serviceport() : in.port();
+  auto protocol = in.tags().find(kProtocolTag);
+  i.protocol = parseProtocol(protocol == in.tags().end() ? "tcp" : protocol->second);
+  return i;
+}
+
+Cluster localCluster(const InboundInterface& i, bool transparent) {
+  Cluster c = staticCluster(names::localCluster(i.workload_port), i.workload_ip, i.workload_port,
+                            kInboundTimeouts.connect);
+  if (transparent) {
+    // Kuma 2.2 binds every inbound cluster under transparent proxying (its
+    // loopback exception never applies).
+    auto* source = c.mutable_upstream_bind_config()->mutable_source_address();
+    source->set_address(isIPv6(i.workload_ip) ? kInboundPassthroughSourceV6
+                                              : kInboundPassthroughSourceV4);
+    source->set_port_value(0);
+  }
+  switch (i.protocol) {
+    case Protocol::Http:
+      setUpstreamHttpOptions(&c, /*http2=*/false, kInboundTimeouts.http_idle);
+      break;
+    case Protocol::Http2:
+    case Protocol::Grpc:
+      setUpstreamHttpOptions(&c, /*http2=*/true, kInboundTimeouts.http_idle);
+      break;
+    case Protocol::Tcp:
+      break;
+  }
+  return c;
+}
+
+HttpConnectionManager inboundHcm(const InboundInterface& i) {
+  std::string cluster = names::localCluster(i.workload_port);
+  HttpConnectionManager hcm = httpConnectionManager(cluster, i.protocol, &kInboundTimeouts);
+  hcm.set_forward_client_cert_details(HttpConnectionManager::SANITIZE_SET);
+  hcm.mutable_set_current_client_cert_details()->set_uri(true);
+  auto* rc = hcm.mutable_route_config();
+  rc->set_name(names::inboundRoute(i.service));
+  rc->mutable_validate_clusters()->set_value(false);
+  rc->add_request_headers_to_remove(kTagsHeader);
+  auto* vh = rc->add_virtual_hosts();
+  vh->set_name(i.service);
+  vh->add_domains("*");
+  auto* route = vh->add_routes();
+  route->mutable_match()->set_prefix("/");
+  route->mutable_route()->set_cluster(cluster);
+  setSeconds(route->mutable_route()->mutable_timeout(), kInboundTimeouts.request);
+  return hcm;
+}
+
+// One filter chain towards the application; `mesh` non-empty adds mesh TLS.
+void addChain(Listener& l, const InboundInterface& i, const std::string& mesh,
+              const char* transport_protocol, bool kuma_alpn) {
+  FilterChain* chain = l.add_filter_chains();
+  if (transport_protocol != nullptr) {
+    chain->mutable_filter_chain_match()->set_transport_protocol(transport_protocol);
+  }
+  if (kuma_alpn) chain->mutable_filter_chain_match()->add_application_protocols(kKumaAlpn);
+  std::string cluster = names::localCluster(i.workload_port);
+  if (isHttp(i.protocol)) {
+    addNetworkFilter(chain, kHcmFilter, inboundHcm(i));
+  } else {
+    addNetworkFilter(chain, kTcpProxyFilter, tcpProxy(cluster, cluster, kInboundTimeouts.tcp_idle));
+  }
+  if (!mesh.empty()) setTlsTransportSocket(chain->mutable_transport_socket(), downstreamTls(mesh));
+}
+
+Listener inboundListener(const ProxyContext& ctx, const Dataplane::Networking::Inbound& in,
+                         const InboundInterface& i, bool transparent) {
+  Listener l;
+  l.set_name(names::inboundListener(i.dataplane_ip, i.dataplane_port));
+  setSocketAddress(l.mutable_address(), i.dataplane_ip, i.dataplane_port);
+  l.mutable_enable_reuse_port()->set_value(false);
+  l.set_traffic_direction(envoy::config::core::v3::INBOUND);
+  if (transparent) l.mutable_bind_to_port()->set_value(false);
+  setStringFields(&(*l.mutable_metadata()->mutable_filter_metadata())[kTagsMetadataKey],
+                  {in.tags().begin(), in.tags().end()});
+
+  const MeshContext& mesh = *ctx.mesh;
+  if (!mesh.mtlsEnabled()) {
+    addChain(l, i, "", nullptr, false);
+  } else if (!mesh.permissive()) {
+    addChain(l, i, mesh.name(), nullptr, false);
+  } else {
+    auto* inspector = l.add_listener_filters();
+    inspector->set_name(kTlsInspector);
+    pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector(),
+         inspector->mutable_typed_config());
+    addChain(l, i, "", "raw_buffer", false);
+    addChain(l, i, "", "tls", false);  // the application's own TLS, passed through
+    addChain(l, i, mesh.name(), "tls", true);
+  }
+  return l;
+}
+
+}  // namespace
+
+bool transparentProxying(const Dataplane& dp) {
+  const auto& tp = dp.networking().transparent_proxying();
+  return tp.redirect_port_inbound() != 0 && tp.redirect_port_outbound() != 0;
+}
+
+void addInbounds(const ProxyContext& ctx, SnapshotBuilder& out) {
+  const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
+  const auto& net = dp.networking();
+  bool transparent = transparentProxying(dp);
+  for (const auto& in : net.inbound()) {
+    if (!in.tags().contains(kServiceTag) || in.port() == 0) continue;
+    InboundInterface i = interfaceOf(net, in);
+    Cluster cluster = localCluster(i, transparent);
+    out.add(TypeIndex::Cluster, cluster.name(), cluster);
+    Listener listener = inboundListener(ctx, in, i, transparent);
+    out.add(TypeIndex::Listener, listener.name(), listener);
+  }
+}
+
+}  // namespace ursa::xds::gen::envoy_profile
