@@ -97,8 +97,7 @@ http::Response ApiHandler::dispatch(const http::Request& req, const Route& route
     case Kind::UserToken:
       return m == "POST" ? userToken(req, user) : wrongMethod(route);
     case Kind::DataplaneToken:
-      return error(req, "Could not issue a token",
-                   absl::UnimplementedError("dataplane tokens are not available yet"));
+      return m == "POST" ? dataplaneToken(req, user) : wrongMethod(route);
   }
   return error(req, "Not found", absl::NotFoundError("no such endpoint"));
 }

@@ -19,6 +19,7 @@
 namespace ursa::api {
 
 class UserTokenIssuer;
+class DataplaneTokens;
 
 struct ApiOptions {
   size_t max_body_bytes = 4 << 20;
@@ -35,6 +36,8 @@ struct ApiDeps {
   AccessControlSharedPtr access;
   // Issues user tokens for POST /tokens/user; null: the endpoint answers 501.
   std::shared_ptr<UserTokenIssuer> user_tokens;
+  // Issues dataplane tokens for POST /tokens/dataplane; null: the endpoint answers 501.
+  std::shared_ptr<const DataplaneTokens> dataplane_tokens;
 };
 
 class ApiHandler {
@@ -54,6 +57,7 @@ class ApiHandler {
   http::Response policies(const http::Request& req) const;
   http::Response globalInsights(const http::Request& req) const;
   http::Response userToken(const http::Request& req, const User& user) const;
+  http::Response dataplaneToken(const http::Request& req, const User& user) const;
 
   ApiOptions options_;
   ApiDeps deps_;

@@ -25,7 +25,7 @@ absl::StatusOr<model::ResourcePtr> getOrNull(store::ResourceStore& store,
 }
 
 // Creates the Secret `name` holding `data`; when another control plane
-// created it first, returns theirs.
+// created it first, returns theirs. Logs a creation.
 absl::StatusOr<model::ResourcePtr> createOrReadWinner(store::ResourceStore& store,
                                                       const std::string& mesh,
                                                       const std::string& name, std::string data) {
@@ -37,6 +37,7 @@ absl::StatusOr<model::ResourcePtr> createOrReadWinner(store::ResourceStore& stor
   r.meta.name = name;
   r.spec = std::move(spec);
   auto created = store.create(r);
+  if (created.ok()) logger("ca")->info("mesh \"{}\": created Secret \"{}\"", mesh, name);
   if (!absl::IsAlreadyExists(created.status())) return created;
   auto winner = store.get(secretKey(mesh, name));
   if (absl::IsNotFound(winner.status())) {
@@ -50,8 +51,8 @@ std::string describeSecret(const std::string& name) { return strCat("Secret \"",
 
 // Creates whichever Secret is missing; returns both.
 absl::StatusOr<std::pair<model::ResourcePtr, model::ResourcePtr>> ensureRoot(
-    const BuiltinContext& ctx, const std::string& mesh, const CertificateAuthorityBackend& backend,
-    const std::string& cert_name, const std::string& key_name) {
+    const BuiltinContext& ctx, const std::string& mesh, const std::string& cert_name,
+    const std::string& key_name) {
   URSA_ASSIGN_OR_RETURN(model::ResourcePtr key, getOrNull(ctx.store, secretKey(mesh, key_name)));
   URSA_ASSIGN_OR_RETURN(model::ResourcePtr cert, getOrNull(ctx.store, secretKey(mesh, cert_name)));
   if (cert && key) return std::make_pair(cert, key);
@@ -60,13 +61,11 @@ absl::StatusOr<std::pair<model::ResourcePtr, model::ResourcePtr>> ensureRoot(
                                                 describeSecret(key_name),
                                                 "; delete it to have a new root generated"));
   }
-  URSA_ASSIGN_OR_RETURN(BuiltinSettings settings, builtinSettings(backend));
+  const BuiltinSettings& settings = ctx.settings;
   if (!key) {
     URSA_ASSIGN_OR_RETURN(tls::PkeyPtr pkey, generateKey(settings.root_key));
     URSA_ASSIGN_OR_RETURN(std::string pem, tls::keyToPkcs8Pem(pkey.get()));
     URSA_ASSIGN_OR_RETURN(key, createOrReadWinner(ctx.store, mesh, key_name, std::move(pem)));
-    logger("ca")->info("mesh \"{}\", CA backend \"{}\": builtin root key ready ({})", mesh,
-                       backend.name(), settings.root_key.describe());
   }
   // The certificate is made for the stored key, ours or the winner's.
   auto pkey = tls::parsePrivateKeyPem(secretData(*key));
@@ -77,8 +76,6 @@ absl::StatusOr<std::pair<model::ResourcePtr, model::ResourcePtr>> ensureRoot(
   URSA_ASSIGN_OR_RETURN(std::string cert_pem,
                         makeRootCertPem(mesh, pkey->get(), settings.root_validity, ctx.now));
   URSA_ASSIGN_OR_RETURN(cert, createOrReadWinner(ctx.store, mesh, cert_name, std::move(cert_pem)));
-  logger("ca")->info("mesh \"{}\", CA backend \"{}\": builtin root certificate ready ({})", mesh,
-                     backend.name(), cert_name);
   return std::make_pair(cert, key);
 }
 
@@ -120,13 +117,13 @@ absl::StatusOr<BuiltinSettings> builtinSettings(const CertificateAuthorityBacken
 }
 
 absl::StatusOr<CaMaterial> resolveBuiltin(const BuiltinContext& ctx, const std::string& mesh,
-                                          const CertificateAuthorityBackend& backend) {
-  const std::string cert_name = builtinCertSecretName(mesh, backend.name());
-  const std::string key_name = builtinKeySecretName(mesh, backend.name());
+                                          const std::string& backend) {
+  const std::string cert_name = builtinCertSecretName(mesh, backend);
+  const std::string key_name = builtinKeySecretName(mesh, backend);
   URSA_ASSIGN_OR_RETURN(model::ResourcePtr cert, ctx.lookup(mesh, cert_name));
   URSA_ASSIGN_OR_RETURN(model::ResourcePtr key, ctx.lookup(mesh, key_name));
   if (!cert || !key) {
-    URSA_ASSIGN_OR_RETURN(auto pair, ensureRoot(ctx, mesh, backend, cert_name, key_name));
+    URSA_ASSIGN_OR_RETURN(auto pair, ensureRoot(ctx, mesh, cert_name, key_name));
     cert = std::move(pair.first);
     key = std::move(pair.second);
   }

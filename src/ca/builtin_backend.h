@@ -39,13 +39,14 @@ struct BuiltinSettings {
 absl::StatusOr<BuiltinSettings> builtinSettings(const CertificateAuthorityBackend& backend);
 
 struct BuiltinContext {
-  store::ResourceStore& store;  // where the root is created (and read when `lookup` misses)
-  const SecretLookup& lookup;   // the fast read path (a snapshot); may be stale
-  absl::Time now;               // the new root's start
+  store::ResourceStore& store;      // where the root is created (and read when `lookup` misses)
+  const SecretLookup& lookup;       // the fast read path (a snapshot); may be stale
+  const BuiltinSettings& settings;  // the backend's conf
+  absl::Time now;                   // the new root's start
 };
 
 // The root of (mesh, backend), created in the store when missing.
 absl::StatusOr<CaMaterial> resolveBuiltin(const BuiltinContext& ctx, const std::string& mesh,
-                                          const CertificateAuthorityBackend& backend);
+                                          const std::string& backend);
 
 }  // namespace ursa::ca

@@ -28,8 +28,11 @@ std::string backendFingerprint(std::string_view mesh, const CertificateAuthority
 }
 
 std::string secretFingerprint(const model::Resource& secret) {
+  // The data too: a version and a creation time could repeat (a mesh deleted
+  // and created again within the clock's resolution, a restored database).
+  std::string_view data = secretData(secret);
   return strCat('\0', secret.meta.name, '@', secret.meta.version, '/',
-                absl::ToUnixNanos(secret.meta.creation_time));
+                absl::ToUnixNanos(secret.meta.creation_time), '/', data.size(), '\0', data);
 }
 
 absl::StatusOr<absl::Duration> certificateLifetime(const CertificateAuthorityBackend& backend) {

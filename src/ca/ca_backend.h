@@ -33,7 +33,7 @@ struct CaMaterial {
   PemSource cert;
   PemSource key;
   // Equal fingerprints (with equal backend settings) mean equal material:
-  // the version and creation time of each Secret, the bytes of each file.
+  // the version, creation time and data of each Secret, the bytes of each file.
   std::string fingerprint;
 };
 
@@ -41,7 +41,7 @@ using CertificateAuthorityBackend = ursa::mesh::v1alpha1::CertificateAuthorityBa
 
 // The backend's settings as deterministic bytes, for fingerprints.
 std::string backendFingerprint(std::string_view mesh, const CertificateAuthorityBackend& backend);
-// A Secret's identity for fingerprints: name, version and creation time.
+// A Secret's identity for fingerprints: name, version, creation time, data.
 std::string secretFingerprint(const model::Resource& secret);
 // dpCert.rotation.expiration, or kDefaultCertificateLifetime when empty.
 // FailedPrecondition when malformed or not positive.

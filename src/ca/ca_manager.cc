@@ -1,5 +1,7 @@
 #include "src/ca/ca_manager.h"
 
+#include <optional>
+
 #include "prometheus/counter.h"
 #include "prometheus/summary.h"
 #include "src/ca/builtin_backend.h"
@@ -10,11 +12,18 @@
 
 namespace ursa::ca {
 
+// What a backend's settings decide; recomputed only when they change.
+struct BackendSettings {
+  std::string fingerprint;  // backendFingerprint(): the mesh and the backend message
+  absl::Duration lifetime;
+  KeySpec leaf_key;
+  std::optional<BuiltinSettings> builtin;
+  std::optional<ProvidedCertificateAuthorityConfig> provided;
+};
+
 struct CaManager::Entry {
-  std::string backend_fingerprint;  // mesh + the backend's settings
+  std::shared_ptr<const BackendSettings> settings;
   std::string material_fingerprint;
-  // The decoded conf of a provided backend, reused while the settings hold.
-  std::shared_ptr<const ProvidedCertificateAuthorityConfig> provided_conf;
   MeshCaConstSharedPtr ca;
 };
 
@@ -28,6 +37,23 @@ absl::Status inContext(const absl::Status& s, const std::string& mesh,
                        const CertificateAuthorityBackend& backend) {
   return absl::Status(s.code(), strCat("mesh \"", mesh, "\", CA backend \"", backend.name(), "\" (",
                                        backend.type(), "): ", fromAbsl(s.message())));
+}
+
+absl::StatusOr<std::shared_ptr<const BackendSettings>> settingsOf(
+    const CertificateAuthorityBackend& backend, std::string fingerprint) {
+  auto out = std::make_shared<BackendSettings>();
+  out->fingerprint = std::move(fingerprint);
+  if (backend.type() == kBuiltin) {
+    URSA_ASSIGN_OR_RETURN(out->builtin, builtinSettings(backend));
+    out->leaf_key = out->builtin->leaf_key;
+  } else if (backend.type() == kProvided) {
+    URSA_ASSIGN_OR_RETURN(out->provided, providedConf(backend));
+  } else {
+    return absl::FailedPreconditionError(strCat("unknown CA backend type \"", backend.type(),
+                                                "\"; available: \"builtin\", \"provided\""));
+  }
+  URSA_ASSIGN_OR_RETURN(out->lifetime, certificateLifetime(backend));
+  return out;
 }
 
 const CertificateAuthorityBackend* enabledBackend(const ursa::mesh::v1alpha1::Mesh& spec) {
@@ -87,38 +113,30 @@ absl::StatusOr<MeshCaConstSharedPtr> CaManager::resolve(const std::string& mesh,
                                                         const CertificateAuthorityBackend& backend,
                                                         const store::ResourceSnapshot* snapshot) {
   auto entry = std::make_shared<Entry>();
-  entry->backend_fingerprint = backendFingerprint(mesh, backend);
+  std::string fingerprint = backendFingerprint(mesh, backend);
   EntryConstPtr last = entryOf(mesh);
-  bool same_settings = last && last->backend_fingerprint == entry->backend_fingerprint;
+  if (last && last->settings->fingerprint == fingerprint) {
+    entry->settings = last->settings;
+  } else {
+    URSA_ASSIGN_OR_RETURN(entry->settings, settingsOf(backend, std::move(fingerprint)));
+  }
+  const BackendSettings& settings = *entry->settings;
   SecretLookup lookup = [&](const std::string& m, const std::string& name) {
     return readSecret(snapshot, m, name);
   };
-
   CaMaterial material;
-  KeySpec leaf_key = KeySpec::ecdsaP256();
-  if (backend.type() == kBuiltin) {
-    BuiltinContext ctx{*options_.store, lookup, options_.clock->now()};
-    URSA_ASSIGN_OR_RETURN(material, resolveBuiltin(ctx, mesh, backend));
-  } else if (backend.type() == kProvided) {
-    if (same_settings && last->provided_conf) {
-      entry->provided_conf = last->provided_conf;
-    } else {
-      URSA_ASSIGN_OR_RETURN(auto conf, providedConf(backend));
-      entry->provided_conf = std::make_shared<ProvidedCertificateAuthorityConfig>(std::move(conf));
-    }
-    URSA_ASSIGN_OR_RETURN(material, resolveProvided(lookup, mesh, *entry->provided_conf));
+  if (settings.builtin) {
+    BuiltinContext ctx{*options_.store, lookup, *settings.builtin, options_.clock->now()};
+    URSA_ASSIGN_OR_RETURN(material, resolveBuiltin(ctx, mesh, backend.name()));
   } else {
-    return absl::FailedPreconditionError(strCat("unknown CA backend type \"", backend.type(),
-                                                "\"; available: \"builtin\", \"provided\""));
+    URSA_ASSIGN_OR_RETURN(material, resolveProvided(lookup, mesh, *settings.provided));
   }
-  if (same_settings && last->material_fingerprint == material.fingerprint) return last->ca;
+  if (last && last->settings == entry->settings &&
+      last->material_fingerprint == material.fingerprint) {
+    return last->ca;
+  }
 
   // A miss: parse and check the pair, and build the CA.
-  if (backend.type() == kBuiltin) {
-    URSA_ASSIGN_OR_RETURN(BuiltinSettings settings, builtinSettings(backend));
-    leaf_key = settings.leaf_key;
-  }
-  URSA_ASSIGN_OR_RETURN(absl::Duration lifetime, certificateLifetime(backend));
   auto pair = loadSigningPair(material.cert.pem(), material.key.pem(), material.cert.description,
                               material.key.description);
   if (!pair.ok()) return absl::FailedPreconditionError(pair.status().message());
@@ -127,8 +145,8 @@ absl::StatusOr<MeshCaConstSharedPtr> CaManager::resolve(const std::string& mesh,
       .mesh = mesh,
       .backend = backend.name(),
       .pair = std::move(pair).value(),
-      .lifetime = lifetime,
-      .leaf_key = leaf_key,
+      .lifetime = settings.lifetime,
+      .leaf_key = settings.leaf_key,
       .clock = options_.clock,
       .observer = observerFor(mesh, backend.name()),
   });

@@ -88,9 +88,8 @@ absl::StatusOr<tls::X509Ptr> newCertificate(EVP_PKEY* key, absl::Time now,
                                             absl::Duration lifetime) {
   tls::X509Ptr cert(X509_new());
   if (!cert) return opensslError("cannot allocate a certificate");
-  if (X509_set_version(cert.get(), 2) != 1 || X509_set_pubkey(cert.get(), key) != 1) {
-    return opensslError("cannot initialise the certificate");
-  }
+  if (X509_set_version(cert.get(), 2) != 1) return opensslError("cannot set the version");
+  URSA_RETURN_IF_ERROR(tls::setPublicKey(cert.get(), key));
   URSA_RETURN_IF_ERROR(tls::setRandomSerial(cert.get(), 128));
   URSA_RETURN_IF_ERROR(tls::setValidity(cert.get(), now - kAllowedClockSkew, now + lifetime));
   return cert;

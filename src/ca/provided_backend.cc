@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ursa/common/files.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::ca {
@@ -13,20 +14,7 @@ namespace {
 using ursa::system::v1alpha1::DataSource;
 
 // Small files only: a CA certificate chain or key.
-constexpr std::streamsize kMaxFileBytes = 1 << 20;
-
-absl::StatusOr<std::string> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::FailedPreconditionError(std::strerror(errno));
-  std::string data(static_cast<size_t>(kMaxFileBytes) + 1, '\0');
-  in.read(data.data(), kMaxFileBytes + 1);
-  if (in.bad()) return absl::FailedPreconditionError("read error");
-  if (in.gcount() > kMaxFileBytes) {
-    return absl::FailedPreconditionError(strCat("larger than ", kMaxFileBytes, " bytes"));
-  }
-  data.resize(static_cast<size_t>(in.gcount()));
-  return data;
-}
+constexpr size_t kMaxFileBytes = 1 << 20;
 
 absl::Status sourceError(const std::string& description, std::string_view problem) {
   return absl::FailedPreconditionError(strCat(description, ": ", problem));
@@ -50,7 +38,7 @@ absl::StatusOr<PemSource> load(const SecretLookup& lookup, const std::string& me
     }
     case DataSource::kFile: {
       out.description = strCat(field, " (file \"", ds.file(), "\")");
-      auto data = readFile(ds.file());
+      auto data = readFile(ds.file(), kMaxFileBytes);
       if (!data.ok()) {
         return sourceError(out.description,
                            strCat("cannot read: ", fromAbsl(data.status().message())));

@@ -229,4 +229,19 @@ absl::StatusOr<std::string> ApiClient::userToken(std::string_view name,
   return response.body;
 }
 
+absl::StatusOr<std::string> ApiClient::dataplaneToken(const DataplaneTokenRequest& request) const {
+  Json body = {{"name", request.name},
+               {"mesh", request.mesh},
+               {"tags", Json(request.tags)},
+               {"type", request.type},
+               {"validFor", request.valid_for}};
+  URSA_ASSIGN_OR_RETURN(HttpResponse response,
+                        exchange({.method = "POST",
+                                  .target = "/tokens/dataplane",
+                                  .body = body.dump(),
+                                  .content_type = "application/json",
+                                  .accept = "text/plain, application/json"}));
+  return response.body;
+}
+
 }  // namespace ursa::cli

@@ -61,6 +61,15 @@ class ApiClient {
   absl::StatusOr<std::string> userToken(std::string_view name,
                                         const std::vector<std::string>& groups,
                                         std::string_view valid_for) const;
+  // POST /tokens/dataplane; the signed token. `type` and `name` may be empty.
+  struct DataplaneTokenRequest {
+    std::string name;
+    std::string mesh;
+    std::map<std::string, std::vector<std::string>> tags;
+    std::string type;
+    std::string valid_for;  // a Go duration
+  };
+  absl::StatusOr<std::string> dataplaneToken(const DataplaneTokenRequest& request) const;
 
  private:
   absl::StatusOr<HttpResponse> exchange(HttpRequest request) const;

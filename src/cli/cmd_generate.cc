@@ -52,6 +52,7 @@ void addGenerateCommand(CLI::App& app, Session& session) {
   cmd->callback([&session, args] {
     session.action = [&session, args] { return runUserToken(session, *args); };
   });
+  addGenerateDataplaneTokenCommand(*generate, session);
 }
 
 }  // namespace ursa::cli

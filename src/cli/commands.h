@@ -15,6 +15,8 @@ void addDeleteCommand(CLI::App& app, Session& session);      // cmd_delete.cc
 void addInspectCommand(CLI::App& app, Session& session);     // cmd_inspect.cc
 void addConfigCommand(CLI::App& app, Session& session);      // cmd_config.cc
 void addGenerateCommand(CLI::App& app, Session& session);    // cmd_generate.cc
+// `generate dataplane-token`, on the `generate` command (cmd_generate_dataplane_token.cc).
+void addGenerateDataplaneTokenCommand(CLI::App& generate, Session& session);
 void addVersionCommand(CLI::App& app, Session& session);     // cmd_version.cc
 void addCompletionCommand(CLI::App& app, Session& session);  // cmd_completion.cc
 

@@ -45,6 +45,7 @@ absl::Status opensslError(std::string_view what);
 
 // --- keys --------------------------------------------------------------------
 
+// P-256 on its named curve, uncompressed points (the default).
 absl::StatusOr<PkeyPtr> generateEcP256Key();
 // RSA with public exponent 65537.
 absl::StatusOr<PkeyPtr> generateRsaKey(int bits);
@@ -64,6 +65,10 @@ absl::StatusOr<PkeyPtr> parsePrivateKeyPem(std::string_view pem);
 
 // --- certificates ------------------------------------------------------------
 
+// X509_set_pubkey, minus OpenSSL 3.0's encoder round trip for P-256 keys.
+// For those, X509_get0_pubkey(cert) stays null until the certificate is
+// parsed again (the encoded key, which signing and extensions use, is set).
+absl::Status setPublicKey(X509* cert, EVP_PKEY* key);
 // A random positive serial of `bits` bits (never zero).
 absl::Status setRandomSerial(X509* cert, int bits);
 // Sets notBefore/notAfter to the given instants (second precision).

@@ -65,6 +65,9 @@ constexpr Key kKeys[] = {
   {"apiServer.authn.tokens.bootstrapAdminToken", "API_SERVER_AUTHN_TOKENS_BOOTSTRAP_ADMIN_TOKEN", Kind::Bool, "true", "At first start, store a 10-year admin user token as the GlobalSecret admin-user-token (fetch it on the control plane host: `curl localhost:5681/global-secrets/admin-user-token`)."},
   {"apiServer.authn.tokens.enableIssuer", "API_SERVER_AUTHN_TOKENS_ENABLE_ISSUER", Kind::Bool, "true", "Issue user tokens through POST /tokens/user. Tokens already issued stay valid when disabled."},
   {"dpServer.port", "DP_SERVER_PORT", Kind::Int, "5678", "Port of the data plane server (xDS and bootstrap)."},
+  {"dpServer.authn.dpProxy.type", "DP_SERVER_AUTHN_DP_PROXY_TYPE", Kind::String, "dpToken", "How proxies prove who they are: dpToken (a dataplane token on bootstrap and on every ADS stream) or none."},
+  {"xdsServer.dataplaneDeregistrationDelay", "XDS_DATAPLANE_DEREGISTRATION_DELAY", Kind::Duration, "10s", "A Dataplane registered through bootstrap is deleted this long after its proxy disconnects, unless it comes back."},
+  {"xdsServer.dataplaneStatusFlushInterval", "XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL", Kind::Duration, "10s", "How often counters in DataplaneInsights are written (connects and disconnects are written at once)."},
   {"diagnostics.serverPort", "DIAGNOSTICS_SERVER_PORT", Kind::Int, "5680", "Port serving /ready, /healthy and /metrics."},
   {"defaults.skipMeshCreation", "DEFAULTS_SKIP_MESH_CREATION", Kind::Bool, "false", "Do not create the mesh `default` at first start."},
   {"logging.level", "LOG_LEVEL", Kind::String, "info", "debug, info, warn or error."},
@@ -242,6 +245,7 @@ absl::Status validate(const Json& t) {
       checkOneOf(t, "store.postgres.tls.mode", {"disable", "verifyNone", "verifyCa", "verifyFull"}));
   URSA_RETURN_IF_ERROR(checkOneOf(t, "logging.level", {"debug", "info", "warn", "error"}));
   URSA_RETURN_IF_ERROR(checkOneOf(t, "logging.format", {"text", "json"}));
+  URSA_RETURN_IF_ERROR(checkOneOf(t, "dpServer.authn.dpProxy.type", {"dpToken", "none"}));
   for (auto p : {"store.postgres.port", "apiServer.http.port", "apiServer.https.port",
                  "dpServer.port", "diagnostics.serverPort"}) {
     URSA_RETURN_IF_ERROR(checkPort(t, p));
@@ -290,6 +294,9 @@ CpConfig extract(Json tree, const std::map<std::string, std::string>& env) {
   c.api_bootstrap_admin_token = b("apiServer.authn.tokens.bootstrapAdminToken");
   c.api_token_issuer_enabled = b("apiServer.authn.tokens.enableIssuer");
   c.dp_server = {true, "0.0.0.0", i("dpServer.port")};
+  c.dp_token_auth = s("dpServer.authn.dpProxy.type") == "dpToken";
+  absl::ParseDuration(s("xdsServer.dataplaneDeregistrationDelay"), &c.deregistration_delay);
+  absl::ParseDuration(s("xdsServer.dataplaneStatusFlushInterval"), &c.status_flush_interval);
   c.diagnostics_port = i("diagnostics.serverPort");
   c.skip_mesh_creation = b("defaults.skipMeshCreation");
   c.log_level = s("logging.level");

@@ -70,6 +70,9 @@ struct CpConfig {
   bool api_bootstrap_admin_token = true;  // apiServer.authn.tokens.bootstrapAdminToken
   bool api_token_issuer_enabled = true;   // apiServer.authn.tokens.enableIssuer
   ServerEndpoint dp_server;
+  bool dp_token_auth = true;  // dpServer.authn.dpProxy.type == dpToken
+  absl::Duration deregistration_delay = absl::Seconds(10);
+  absl::Duration status_flush_interval = absl::Seconds(10);
   int diagnostics_port = 0;
   bool skip_mesh_creation = false;
   bool skip_default_policies = false;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "src/api/auth/jwt_dataplane_tokens.h"
 #include "src/api/auth/localhost_authenticator.h"
 #include "src/api/auth/static_access.h"
 #include "src/api/auth/user_token_setup.h"
@@ -58,7 +59,11 @@ absl::StatusOr<std::unique_ptr<ControlPlane>> ControlPlane::start(const config::
       *cp->store_, core::ManagerOptions{.unsafe_delete = config.store.unsafe_delete});
   if (!config.skip_mesh_creation) URSA_RETURN_IF_ERROR(cp->ensureDefaultMesh());
   URSA_ASSIGN_OR_RETURN(cp->cache_, store::ResourceCache::start(*cp->store_));
+  cp->dataplane_tokens_ = std::make_shared<api::JwtDataplaneTokens>(*cp->manager_);
 
+  cp->ca_ = std::make_unique<ca::CaManager>(ca::CaManager::Options{
+      .store = cp->store_.get(), .cache = cp->cache_.get(), .metrics = cp->metrics_});
+  URSA_RETURN_IF_ERROR(cp->startDpServer());
   URSA_RETURN_IF_ERROR(cp->startApi());
   ControlPlane* self = cp.get();
   URSA_ASSIGN_OR_RETURN(
@@ -77,9 +82,13 @@ void ControlPlane::stop() {
   if (!started_.exchange(false) && !diagnostics_) return;
   if (api_) api_->stop();
   api_.reset();
+  if (dp_server_) dp_server_->stop();
+  dp_server_.reset();
+  ca_.reset();
   if (diagnostics_) diagnostics_->stop();
   diagnostics_.reset();
   cache_.reset();
+  dataplane_tokens_.reset();  // watches the store
   manager_.reset();
   store_.reset();
 }
@@ -88,6 +97,47 @@ absl::Status ControlPlane::ready() const {
   if (!started_) return absl::UnavailableError("starting");
   auto probe = store_->list({.type = &model::TypeRegistry::instance().mesh(), .limit = 1});
   if (!probe.ok()) return probe.status();
+  return absl::OkStatus();
+}
+
+absl::Status ControlPlane::startDpServer() {
+  std::string cert = config_.tls_cert_file;
+  std::string key = config_.tls_key_file;
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError(
+        "general.tlsCertFile and general.tlsKeyFile must be set together");
+  }
+  if (cert.empty()) {
+    cert = config_.work_dir + "/dp-server.crt";
+    key = config_.work_dir + "/dp-server.key";
+    URSA_ASSIGN_OR_RETURN(bool created, tls::ensureSelfSignedCert(cert, key, tls::localHostNames()));
+    if (created) logger("cp")->info("generated the data plane server certificate {}", cert);
+  }
+  dp_cert_file_ = cert;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  ca::CaManager* cas = ca_.get();
+  URSA_ASSIGN_OR_RETURN(
+      dp_server_,
+      dpserver::DpServer::start(
+          {.address = config_.dp_server.interface,
+           .port = static_cast<uint16_t>(config_.dp_server.port),
+           .cert_file = cert,
+           .key_file = key,
+           .control_plane_id = strCat(host, "-", getpid()),
+           .require_tokens = config_.dp_token_auth,
+           .allow_unknown_fields = config_.store.lenient_decoding,
+           .deregistration_delay = config_.deregistration_delay,
+           .insight_flush_interval = config_.status_flush_interval},
+          dpserver::DpServerDeps{
+              .manager = *manager_,
+              .cache = *cache_,
+              .ca = [cas](const model::Resource& mesh) { return cas->forMesh(mesh); },
+              .tokens = dataplane_tokens_,
+              .metrics = *metrics_,
+              .clock = SystemClock::shared()}));
+  logger("cp")->info("dp-server: listening on {}:{} (ADS and POST /bootstrap, TLS)",
+                     config_.dp_server.interface, dp_server_->port());
   return absl::OkStatus();
 }
 
@@ -110,7 +160,8 @@ absl::Status ControlPlane::startApi() {
       .authenticator = std::make_shared<api::LocalhostAuthenticator>(
           config_.api_localhost_is_admin, tokens.authenticator),
       .access = std::make_shared<api::StaticAccessControl>(),
-      .user_tokens = tokens.issuer};
+      .user_tokens = tokens.issuer,
+      .dataplane_tokens = dataplane_tokens_};
   auto handler = std::make_shared<const api::ApiHandler>(std::move(options), std::move(deps));
   std::vector<api::ListenerOptions> listeners;
   if (config_.api_http.enabled) {

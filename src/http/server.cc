@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "src/http/client_hello.h"
 #include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
 
@@ -108,10 +109,47 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       readHeader(shared_->options.header_timeout);
     } else {
       beast::get_lowest_layer(stream_).expires_after(shared_->options.header_timeout);
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (!ec) self->readHeader(self->shared_->options.header_timeout);
-                              });
+      if (shared_->options.handoff) return readClientHello();
+      handshake();
+    }
+  }
+
+  // TLS: handshake, with whatever ClientHello bytes were already read.
+  void handshake() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      auto done = [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        if (!ec) self->readHeader(self->shared_->options.header_timeout);
+      };
+      stream_.async_handshake(ssl::stream_base::server, net::buffer(hello_), std::move(done));
+    }
+  }
+
+  // Reads the raw ClientHello to decide who serves this connection.
+  void readClientHello() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      constexpr size_t kMaxHello = 16 << 10;
+      size_t have = hello_.size();
+      hello_.resize(have + 2048);
+      beast::get_lowest_layer(stream_).socket().async_read_some(
+          net::buffer(hello_.data() + have, hello_.size() - have),
+          [self = this->shared_from_this(), have](beast::error_code ec, size_t n) {
+            self->hello_.resize(have + n);
+            if (ec) return self->close();
+            ClientHello hello = parseClientHello(self->hello_);
+            if (hello.status == HelloStatus::NeedMore && self->hello_.size() < kMaxHello) {
+              return self->readClientHello();
+            }
+            const auto& o = self->shared_->options;
+            bool wanted = std::find(hello.alpn.begin(), hello.alpn.end(), o.handoff_alpn) !=
+                          hello.alpn.end();
+            if (hello.status == HelloStatus::Complete && wanted) {
+              beast::error_code rel;
+              int fd = beast::get_lowest_layer(self->stream_).socket().release(rel);
+              if (!rel) o.handoff(fd, std::move(self->hello_));
+              return;
+            }
+            self->handshake();
+          });
     }
   }
 
@@ -285,6 +323,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool tls_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string hello_;  // TLS bytes read before the handshake (handoff servers)
 };
 
 class ServerImpl : public Server {

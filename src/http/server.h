@@ -71,6 +71,13 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   int threads = 2;
+  // TLS servers only. Before the handshake the server reads the client's
+  // ClientHello; when `handoff_alpn` is among the protocols it offers, the
+  // connection is given to `handoff` (its file descriptor, and the bytes
+  // already read) and the server forgets it. The data plane server hands
+  // HTTP/2 ("h2") connections to gRPC this way and keeps HTTP/1.1 for itself.
+  std::string handoff_alpn;
+  std::function<void(int fd, std::string initial_bytes)> handoff;
 };
 
 class Server {

@@ -39,6 +39,7 @@ class ApiFixture : public ::testing::Test {
         {"URSA_API_SERVER_HTTP_PORT", "0"},
         {"URSA_API_SERVER_HTTPS_PORT", "0"},
         {"URSA_DIAGNOSTICS_SERVER_PORT", "0"},
+        {"URSA_DP_SERVER_PORT", "0"},
         {"URSA_LOG_LEVEL", "warn"},
     };
     for (const auto& [k, v] : overrides) env[k] = v;

@@ -60,6 +60,7 @@ class AuthControlPlaneTest : public ::testing::Test {
     env.emplace("URSA_GENERAL_WORK_DIR", (dir_ / "work").string());
     env.emplace("URSA_STORE_TYPE", "sqlite");
     env.emplace("URSA_DIAGNOSTICS_SERVER_PORT", "0");
+    env.emplace("URSA_DP_SERVER_PORT", "0");
     env.emplace("URSA_API_SERVER_HTTP_PORT", "0");
     env.emplace("URSA_API_SERVER_HTTPS_PORT", "0");
     env.emplace("URSA_API_SERVER_HTTP_INTERFACE", "127.0.0.1");

@@ -12,10 +12,16 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/escaping.h"
+#include "src/api/auth/jwt_dataplane_tokens.h"
 #include "src/cli/curl_transport.h"
+#include "src/store/memory/memory_store.h"
 #include "test/cli/process.h"
 #include "test/support/fake_clock.h"
+#include "ursa/mesh/v1alpha1/mesh.pb.h"
 #include "ursa/model/codec.h"
+#include "ursa/model/registry.h"
+#include "ursa/system/v1alpha1/secret.pb.h"
 
 namespace ursa::cli {
 namespace {
@@ -464,6 +470,64 @@ TEST_F(CliE2eTest, UserTokensAuthenticateTheClient) {
   EXPECT_THAT(ok({"config", "control-planes", "list"}), Not(HasSubstr("forged")));
 }
 
+// Validates `token` as a control plane holding `pem` as mesh default's key 1
+// would, and checks that it may act as a Dataplane with `service`.
+absl::Status validateDataplaneToken(const std::string& token, const std::string& pem,
+                                    const std::string& service) {
+  store::MemoryStore store;
+  core::ResourceManager manager(store, {});
+  const auto& registry = model::TypeRegistry::instance();
+  model::Resource mesh{.type = &registry.mesh(), .meta = {.name = "default"}};
+  mesh.spec = std::make_shared<ursa::mesh::v1alpha1::Mesh>();
+  URSA_RETURN_IF_ERROR(manager.create(mesh).status());
+  auto spec = std::make_shared<ursa::system::v1alpha1::Secret>();
+  spec->set_data(pem);
+  model::Resource key{.type = &registry.secret(),
+                      .meta = {.name = "dataplane-token-signing-key-default-1", .mesh = "default"},
+                      .spec = spec};
+  URSA_RETURN_IF_ERROR(manager.create(key).status());
+  api::JwtDataplaneTokens tokens(manager);
+  URSA_ASSIGN_OR_RETURN(api::DataplaneIdentity id, tokens.validate(token, "default"));
+  Json dp = {{"type", "Dataplane"},
+             {"mesh", "default"},
+             {"name", "web-1"},
+             {"networking",
+              {{"address", "10.0.0.1"},
+               {"inbound", {{{"port", 8080}, {"tags", {{"kuma.io/service", service}}}}}}}}};
+  URSA_ASSIGN_OR_RETURN(model::Resource dataplane, model::decodeResource(dp));
+  return api::authorizeDataplane(id, dataplane);
+}
+
+TEST_F(CliE2eTest, GenerateDataplaneTokenThatTheMeshsKeyVerifies) {
+  ProcessResult r = ursactl({"generate", "dataplane-token", "--name", "web-1", "-m", "default",
+                             "--tag", "kuma.io/service=web,web-api", "--proxy-type", "dataplane",
+                             "--valid-for", "24h"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.out, MatchesRegex("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"));
+  // The key the control plane created for the mesh, read back through the API.
+  Json secret = Json::parse(ok({"get", "secret", "dataplane-token-signing-key-default-1", "-m",
+                                "default", "-o", "json"}),
+                            nullptr, false);
+  std::string pem;
+  ASSERT_TRUE(absl::Base64Unescape(secret.value("data", ""), &pem)) << secret.dump();
+  EXPECT_TRUE(validateDataplaneToken(r.out, pem, "web-api").ok())
+      << validateDataplaneToken(r.out, pem, "web-api");
+  absl::Status other = validateDataplaneToken(r.out, pem, "billing");
+  EXPECT_TRUE(absl::IsPermissionDenied(other)) << other;
+
+  ProcessResult no_mesh =
+      ursactl({"generate", "dataplane-token", "-m", "no-such-mesh", "--valid-for", "1h"});
+  EXPECT_EQ(no_mesh.exit_code, 1);
+  EXPECT_THAT(no_mesh.err, HasSubstr("failed to generate a dataplane token"));
+  EXPECT_THAT(no_mesh.err, HasSubstr("no-such-mesh"));
+  ProcessResult bad_type = ursactl(
+      {"generate", "dataplane-token", "--proxy-type", "sidecar", "--valid-for", "1h"});
+  EXPECT_EQ(bad_type.exit_code, 1);
+  EXPECT_THAT(bad_type.err, HasSubstr("--proxy-type"));
+  // kumactl requires --valid-for.
+  EXPECT_EQ(ursactl({"generate", "dataplane-token", "--name", "x"}).exit_code, 1);
+}
+
 TEST_F(CliE2eTest, VersionShowsClientAndServer) {
   std::string out = ok({"version"});
   EXPECT_THAT(out, StartsWith("Client: ursa "));
@@ -484,6 +548,7 @@ TEST_F(CliE2eTest, BashCompletionCompletesCommandsNounsAndNamesFromTheServer) {
     return r.out;
   };
   EXPECT_EQ(complete("ge", 1), "generate\nget\n");
+  EXPECT_THAT(complete("generate ''", 2), HasSubstr("dataplane-token\n"));
   EXPECT_THAT(complete("get meshtr", 2),
               AllOf(HasSubstr("meshtrace\n"), HasSubstr("meshtrafficpermissions\n")));
   EXPECT_EQ(complete("get meshes -o ''", 4), "table\nyaml\njson\n");

@@ -43,6 +43,7 @@ class ControlPlaneTest : public ::testing::Test {
   config::CpConfig configWith(std::map<std::string, std::string> env) {
     env.emplace("HOME", dir_.string());
     env.emplace("URSA_DIAGNOSTICS_SERVER_PORT", "0");
+    env.emplace("URSA_DP_SERVER_PORT", "0");
     env.emplace("URSA_API_SERVER_HTTP_PORT", "0");
     env.emplace("URSA_API_SERVER_HTTPS_PORT", "0");
     auto c = config::loadConfig({.file = "", .env = env});

@@ -16,69 +16,88 @@ bool isSerial(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-const model::ResourceType& globalSecretType() {
-  return model::TypeRegistry::instance().globalSecret();
+absl::StatusOr<jwt::KeyPtr> parseKey(const SecretRef& ref, const std::string& data) {
+  auto key = jwt::parseRsaPrivateKey(data);
+  if (!key.ok()) {
+    return absl::InternalError(strCat(ref.describe(), " does not hold an RSA private key: ",
+                                      fromAbsl(key.status().message())));
+  }
+  return key;
 }
 
 }  // namespace
 
-SigningKeys::SigningKeys(core::ResourceManager& manager, std::string prefix, int rsa_bits)
+SigningKeys::SigningKeys(core::ResourceManager& manager, std::string prefix, int rsa_bits,
+                         KeyScope scope)
     : manager_(manager),
       prefix_(std::move(prefix)),
       rsa_bits_(rsa_bits),
-      keys_(
-          manager.store(),
-          [](const std::string& name, const std::string& data) -> absl::StatusOr<jwt::KeyPtr> {
-            auto key = jwt::parseRsaPrivateKey(data);
-            if (!key.ok()) {
-              return absl::InternalError(strCat(
-                  "GlobalSecret \"", name,
-                  "\" does not hold an RSA private key: ", fromAbsl(key.status().message())));
-            }
-            return key;
-          },
-          /*cache_absence=*/false) {}
+      scope_(scope),
+      keys_(manager.store(), parseKey, /*cache_absence=*/false) {}
 
-std::string SigningKeys::secretName(std::string_view kid) const {
-  return strCat(prefix_, "-", kid);
+absl::Status SigningKeys::checkScope(std::string_view mesh) const {
+  if (scope_ == KeyScope::kGlobal && !mesh.empty()) {
+    return absl::InvalidArgumentError(
+        strCat("the signing keys \"", prefix_, "-<serial>\" are global, not per mesh"));
+  }
+  if (scope_ == KeyScope::kPerMesh && mesh.empty()) {
+    return absl::InvalidArgumentError(
+        strCat("the signing keys \"", prefix_, "-<mesh>-<serial>\" need a mesh"));
+  }
+  return absl::OkStatus();
 }
 
-absl::StatusOr<jwt::KeyPtr> SigningKeys::byKid(std::string_view kid) const {
+std::string SigningKeys::stem(std::string_view mesh) const {
+  return mesh.empty() ? strCat(prefix_, "-") : strCat(prefix_, "-", mesh, "-");
+}
+
+SecretRef SigningKeys::secretRef(std::string_view kid, std::string_view mesh) const {
+  return SecretRef{std::string(mesh), strCat(stem(mesh), kid)};
+}
+
+absl::StatusOr<jwt::KeyPtr> SigningKeys::byKid(std::string_view kid, std::string_view mesh) const {
+  URSA_RETURN_IF_ERROR(checkScope(mesh));
   if (!isSerial(kid)) {
     return absl::NotFoundError(strCat("there is no signing key with kid \"", kid, "\""));
   }
-  auto key = keys_.get(secretName(kid));
+  SecretRef ref = secretRef(kid, mesh);
+  auto key = keys_.get(ref);
   if (absl::IsNotFound(key.status())) {
-    return absl::NotFoundError(strCat("there is no signing key with kid ", kid, " (GlobalSecret \"",
-                                      secretName(kid),
-                                      "\" does not exist); if the signing key was rotated, "
+    return absl::NotFoundError(strCat("there is no signing key with kid ", kid, " (",
+                                      ref.describe(),
+                                      " does not exist); if the signing key was rotated, "
                                       "generate a new token"));
   }
   return key;
 }
 
-absl::StatusOr<SigningKeys::Key> SigningKeys::latest() const {
-  std::string stem = strCat(prefix_, "-");
-  auto list = manager_.store().list({.type = &globalSecretType(), .name_contains = stem});
+absl::StatusOr<SigningKeys::Key> SigningKeys::latest(std::string_view mesh) const {
+  URSA_RETURN_IF_ERROR(checkScope(mesh));
+  std::string prefix = stem(mesh);
+  SecretRef any{std::string(mesh), ""};
+  store::ListQuery query{.type = &any.type(), .name_contains = prefix};
+  if (!mesh.empty()) query.mesh = std::string(mesh);
+  auto list = manager_.store().list(query);
   if (!list.ok()) return list.status();
   int64_t best = -1;
   for (const auto& r : list->items) {
     std::string_view name = r->meta.name;
-    if (!name.starts_with(stem) || !isSerial(name.substr(stem.size()))) continue;
-    best = std::max<int64_t>(best, std::stoll(std::string(name.substr(stem.size()))));
+    if (!name.starts_with(prefix) || !isSerial(name.substr(prefix.size()))) continue;
+    best = std::max<int64_t>(best, std::stoll(std::string(name.substr(prefix.size()))));
   }
   if (best < 0) {
-    return absl::NotFoundError(
-        strCat("there is no signing key (no GlobalSecret named \"", stem, "<serial>\")"));
+    return absl::NotFoundError(strCat("there is no signing key (no ", any.type().name, " named \"",
+                                      prefix, "<serial>\"",
+                                      mesh.empty() ? "" : strCat(" in mesh \"", mesh, "\""), ")"));
   }
   std::string kid = std::to_string(best);
-  auto key = byKid(kid);
+  auto key = byKid(kid, mesh);
   if (!key.ok()) return key.status();
   return Key{kid, *key};
 }
 
-absl::StatusOr<bool> SigningKeys::ensureDefaultKey() {
-  auto existing = latest();
+absl::StatusOr<bool> SigningKeys::ensureDefaultKey(std::string_view mesh) {
+  auto existing = latest(mesh);
   if (existing.ok()) return false;
   if (!absl::IsNotFound(existing.status())) return existing.status();
 
@@ -86,19 +105,19 @@ absl::StatusOr<bool> SigningKeys::ensureDefaultKey() {
   URSA_ASSIGN_OR_RETURN(std::string pem, jwt::rsaPrivateKeyToPem(key.get()));
   auto spec = std::make_shared<ursa::system::v1alpha1::Secret>();
   spec->set_data(pem);
+  SecretRef ref = secretRef("1", mesh);
   model::Resource secret;
-  secret.type = &globalSecretType();
-  secret.meta.name = secretName("1");
+  secret.type = &ref.type();
+  secret.meta.name = ref.name;
+  secret.meta.mesh = ref.mesh;
   secret.spec = std::move(spec);
   auto created = manager_.create(secret);
   if (!created.ok() && !absl::IsAlreadyExists(created.status())) return created.status();
   // Read back what is stored: when another control plane won the race, its
   // key is the one every control plane must use.
-  auto stored = latest();
+  auto stored = latest(mesh);
   if (!stored.ok()) return stored.status();
-  if (created.ok()) {
-    logger("api")->info("created the signing key GlobalSecret \"{}\"", secret.meta.name);
-  }
+  if (created.ok()) logger("api")->info("created the signing key {}", ref.describe());
   return created.ok();
 }
 

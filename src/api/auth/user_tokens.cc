@@ -82,30 +82,6 @@ absl::StatusOr<std::string> DisabledUserTokenIssuer::issue(const UserTokenReques
       "(apiServer.authn.tokens.enableIssuer: false)");
 }
 
-RevocationList::RevocationList(store::ResourceStore& store, std::string secret_name)
-    : secret_name_(std::move(secret_name)),
-      ids_(
-          store,
-          [](const std::string&, const std::string& data) -> absl::StatusOr<IdSet> {
-            auto ids = std::make_shared<std::set<std::string, std::less<>>>();
-            std::string_view rest = data;
-            while (!rest.empty()) {
-              size_t comma = rest.find(',');
-              std::string_view id = trim(rest.substr(0, comma));
-              if (!id.empty()) ids->emplace(id);
-              rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-            }
-            return IdSet(std::move(ids));
-          },
-          /*cache_absence=*/true) {}
-
-absl::StatusOr<bool> RevocationList::isRevoked(std::string_view jti) const {
-  auto ids = ids_.get(secret_name_);
-  if (absl::IsNotFound(ids.status())) return false;
-  if (!ids.ok()) return ids.status();
-  return (*ids)->contains(jti);
-}
-
 absl::StatusOr<User> UserTokenValidator::validate(std::string_view token) const {
   auto user = validateOrExplain(token);
   if (!absl::IsUnauthenticated(user.status())) return user;

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "src/api/auth/secret_cache.h"
+#include "src/api/auth/revocations.h"
 #include "src/api/auth/signing_keys.h"
 #include "src/api/auth/user.h"
 #include "src/api/auth/user_token.h"
@@ -47,19 +47,6 @@ class JwtUserTokenIssuer : public UserTokenIssuer {
 class DisabledUserTokenIssuer : public UserTokenIssuer {
  public:
   absl::StatusOr<std::string> issue(const UserTokenRequest& request) const override;
-};
-
-// The ids (`jti`) listed, comma-separated, in GlobalSecret
-// `user-token-revocations`. Cached, and refreshed when the secret changes.
-class RevocationList {
- public:
-  RevocationList(store::ResourceStore& store, std::string secret_name);
-  absl::StatusOr<bool> isRevoked(std::string_view jti) const;
-
- private:
-  using IdSet = std::shared_ptr<const std::set<std::string, std::less<>>>;
-  std::string secret_name_;
-  GlobalSecretCache<IdSet> ids_;
 };
 
 class UserTokenValidator {

@@ -52,6 +52,8 @@ struct ProxyContext {
   std::shared_ptr<const ca::IssuedCertificate> certificate;
   ClientCapabilities client;
   uint32_t admin_port = 9901;          // Envoy admin (bootstrap)
+  // When the change this configuration answers happened (Snapshot::changeTime).
+  absl::Time change_time = absl::InfinitePast();
 };
 
 // Names, as Kuma 2.2 writes them.

@@ -1,4 +1,7 @@
 #include "src/xds/server/ads_server.h"
+#include "ursa/common/files.h"
+
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -40,13 +43,6 @@ class AdsServer::Service : public AggregatedDiscoveryService::CallbackService {
 
 namespace {
 
-absl::StatusOr<std::string> readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(strCat("cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials(const AdsServerOptions& o) {
   if (!o.tls) return grpc::InsecureServerCredentials();
@@ -67,7 +63,12 @@ absl::StatusOr<std::unique_ptr<AdsServer>> AdsServer::start(const AdsServerOptio
   URSA_ASSIGN_OR_RETURN(auto creds, credentials(options));
   grpc::ServerBuilder builder;
   int bound = 0;
-  builder.AddListeningPort(strCat(options.address, ":", options.port), creds, &bound);
+  if (options.external_connections_only) {
+    server->acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
+        grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, creds);
+  } else {
+    builder.AddListeningPort(strCat(options.address, ":", options.port), creds, &bound);
+  }
   builder.RegisterService(server->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(-1);
@@ -77,7 +78,7 @@ absl::StatusOr<std::unique_ptr<AdsServer>> AdsServer::start(const AdsServerOptio
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   server->server_ = builder.BuildAndStart();
-  if (!server->server_ || bound == 0) {
+  if (!server->server_ || (bound == 0 && !options.external_connections_only)) {
     return absl::UnavailableError(
         strCat("data plane server: cannot listen on ", options.address, ":", options.port));
   }
@@ -86,6 +87,18 @@ absl::StatusOr<std::unique_ptr<AdsServer>> AdsServer::start(const AdsServerOptio
 }
 
 AdsServer::~AdsServer() { stop(); }
+
+void AdsServer::handleConnection(int fd, std::string initial_bytes) {
+  if (!acceptor_) {
+    ::close(fd);
+    return;
+  }
+  grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
+  p.fd = fd;
+  grpc::Slice slice(initial_bytes);
+  p.read_buffer = grpc::ByteBuffer(&slice, 1);
+  acceptor_->HandleNewConnection(&p);
+}
 
 void AdsServer::stop() {
   if (stopped_.exchange(true) || !server_) return;

@@ -28,6 +28,10 @@ struct AdsServerOptions {
   // (tests and in-process clients only).
   std::optional<TlsCredentialFiles> tls;
   int max_receive_message_bytes = 4 << 20;
+  // Listen on no port of its own: connections arrive through
+  // handleConnection() (the data plane server shares one port between this
+  // server and its HTTPS bootstrap endpoint).
+  bool external_connections_only = false;
 };
 
 class AdsServer {
@@ -38,6 +42,9 @@ class AdsServer {
   ~AdsServer();
 
   uint16_t port() const { return port_; }
+  // Serves a connection accepted elsewhere: `fd` (now owned by the server)
+  // and the bytes already read from it (the TLS ClientHello).
+  void handleConnection(int fd, std::string initial_bytes);
   // Ends every stream (UNAVAILABLE) and stops. Idempotent.
   void stop();
 
@@ -47,6 +54,7 @@ class AdsServer {
 
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor_;
   uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
 };

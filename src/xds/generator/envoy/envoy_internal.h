@@ -19,6 +19,7 @@
 #include "envoy/config/core/v3/address.pb.h"
 #include "envoy/config/core/v3/config_source.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
+#include "envoy/config/route/v3/route.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 #include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
@@ -115,6 +116,9 @@ envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy tcpProxy(std::strin
 // HTTP/2, and (when `idle_timeout` >= 0) common_http_protocol_options.idle_timeout.
 void setUpstreamHttpOptions(envoy::config::cluster::v3::Cluster* cluster, bool http2,
                             int64_t idle_timeout);
+// A virtual host `name` for every domain ("*"), appended to `rc`.
+envoy::config::route::v3::VirtualHost* addCatchAllVirtualHost(
+    envoy::config::route::v3::RouteConfiguration* rc, const std::string& name);
 // A STATIC cluster with one endpoint, Kuma's alt_stat_name and connect timeout.
 envoy::config::cluster::v3::Cluster staticCluster(const std::string& name, const std::string& ip,
                                                   uint32_t port, int64_t connect_timeout);

@@ -80,9 +80,7 @@ HttpConnectionManager inboundHcm(const InboundInterface& i) {
   rc->set_name(names::inboundRoute(i.service));
   rc->mutable_validate_clusters()->set_value(false);
   rc->add_request_headers_to_remove(kTagsHeader);
-  auto* vh = rc->add_virtual_hosts();
-  vh->set_name(i.service);
-  vh->add_domains("*");
+  auto* vh = addCatchAllVirtualHost(rc, i.service);
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("/");
   route->mutable_route()->set_cluster(cluster);

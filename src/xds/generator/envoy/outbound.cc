@@ -79,7 +79,8 @@ ClusterLoadAssignment loadAssignment(const std::string& service,
   }
   for (auto& [zone, eps] : by_zone) {
     std::sort(eps.begin(), eps.end(), [](const Endpoint* a, const Endpoint* b) {
-      return std::tie(a->address, a->port, a->dataplane) < std::tie(b->address, b->port, b->dataplane);
+      return std::tie(a->address, a->port, a->dataplane) <
+             std::tie(b->address, b->port, b->dataplane);
     });
     auto* locality = cla.add_endpoints();
     if (!zone.empty()) locality->mutable_locality()->set_zone(zone);
@@ -181,9 +182,7 @@ HttpConnectionManager outboundHcm(const std::string& service, Protocol protocol,
     header->set_key(kTagsHeader);
     header->set_value(tags_header);
   }
-  auto* vh = rc->add_virtual_hosts();
-  vh->set_name(service);
-  vh->add_domains("*");
+  auto* vh = addCatchAllVirtualHost(rc, service);
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("/");
   route->mutable_route()->set_cluster(service);
@@ -216,7 +215,8 @@ Listener outboundListener(const ProxyContext& ctx, const Dataplane::Networking::
   if (isHttp(protocol)) {
     addNetworkFilter(chain, kHcmFilter, outboundHcm(service, protocol, tags_header));
   } else {
-    addNetworkFilter(chain, kTcpProxyFilter, tcpProxy(service, service, kOutboundTimeouts.tcp_idle));
+    addNetworkFilter(chain, kTcpProxyFilter,
+                     tcpProxy(service, service, kOutboundTimeouts.tcp_idle));
   }
   return l;
 }

@@ -40,7 +40,8 @@ Listener passthroughListener(const std::string& name, const char* any_ip, uint32
   Listener l;
   l.set_name(name);
   setSocketAddress(l.mutable_address(), any_ip, port);
-  if (direction == envoy::config::core::v3::INBOUND) l.mutable_enable_reuse_port()->set_value(false);
+  if (direction == envoy::config::core::v3::INBOUND)
+    l.mutable_enable_reuse_port()->set_value(false);
   l.set_traffic_direction(direction);
   l.mutable_use_original_dst()->set_value(true);
   addNetworkFilter(l.add_filter_chains(), kTcpProxyFilter, tcpProxy(name, name, -1));
@@ -55,8 +56,8 @@ struct Family {
 };
 constexpr Family kIPv4{kOutboundPassthroughV4, kInboundPassthroughV4, "0.0.0.0",
                        kInboundPassthroughSourceV4};
-constexpr Family kIPv6{kOutboundPassthroughV6, kInboundPassthroughV6, "::",
-                       kInboundPassthroughSourceV6};
+constexpr Family kIPv6{kOutboundPassthroughV6, kInboundPassthroughV6,
+                       "::", kInboundPassthroughSourceV6};
 
 void addFamily(const Family& f, uint32_t outbound_port, uint32_t inbound_port, bool passthrough,
                SnapshotBuilder& out) {
@@ -66,6 +67,7 @@ void addFamily(const Family& f, uint32_t outbound_port, uint32_t inbound_port, b
   if (passthrough) {
     out.add(TypeIndex::Cluster, f.outbound_name, passthroughCluster(f.outbound_name, nullptr));
   }
+  if (inbound_port == 0) return;  // no inbound redirection (Kuma would listen on port 0)
   out.add(TypeIndex::Listener, f.inbound_name,
           passthroughListener(f.inbound_name, f.any_ip, inbound_port,
                               envoy::config::core::v3::INBOUND));

@@ -212,6 +212,7 @@ void addServerSide(const ProxyContext& ctx, SnapshotBuilder& out) {
 
 SnapshotConstSharedPtr generateGrpc(const ProxyContext& ctx) {
   SnapshotBuilder out;
+  out.setChangeTime(ctx.change_time);
   addClientSide(ctx, out);
   addServerSide(ctx, out);
   addSecrets(ctx, out);

@@ -1,0 +1,228 @@
+#include "src/dp/agent.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include "src/dp/ads_relay.h"
+#include "src/dp/cert_files.h"
+#include "src/dp/cert_writer.h"
+#include "src/dp/control_plane.h"
+#include "src/dp/dataplane_file.h"
+#include "src/dp/supervisor.h"
+#include "ursa/common/logging.h"
+#include "ursa/common/strings.h"
+
+namespace ursa::dp {
+namespace {
+
+constexpr char kGrpcBootstrapFile[] = "bootstrap.json";
+constexpr char kEnvoyBootstrapFile[] = "bootstrap.yaml";
+
+std::string defaultWorkDir(const DataplaneDocument& dp) {
+  const char* tmp = std::getenv("TMPDIR");
+  return strCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/ursa-dp/", dp.nodeId());
+}
+
+class Agent {
+ public:
+  explicit Agent(const AgentOptions& options) : o_(options) {}
+
+  int run() {
+    auto forwarder = SignalForwarder::install([this](int sig) { onSignal(sig); });
+    if (!forwarder.ok()) return fail(forwarder.status());
+    if (absl::Status s = prepare(); !s.ok()) return fail(s);
+    auto code = o_.proxy == "envoy" ? runEnvoy() : runGrpc();
+    if (!code.ok()) {
+      if (absl::IsCancelled(code.status())) return 128 + signal_.load();
+      return fail(code.status());
+    }
+    return *code;
+  }
+
+ private:
+  static int fail(const absl::Status& s) {
+    std::cerr << "ursa-dp: " << fromAbsl(s.message()) << "\n";
+    return 1;
+  }
+
+  void onSignal(int sig) {
+    logger("dp")->info("received signal {}: {}", sig,
+                       spawned_ ? "forwarding it" : "stopping before the application starts");
+    signal_.store(sig);
+    supervisor_.signalAll(sig);
+    std::lock_guard lock(mu_);
+    stop_.store(true);
+    cv_.notify_all();
+  }
+
+  absl::Status prepare() {
+    if (o_.proxy != "grpc" && o_.proxy != "envoy") {
+      return absl::InvalidArgumentError(
+          strCat("--proxy \"", o_.proxy, "\" is invalid: it must be grpc or envoy"));
+    }
+    URSA_ASSIGN_OR_RETURN(cp_, parseCpAddress(o_.cp_address));
+    URSA_ASSIGN_OR_RETURN(auto vars, parseVars(o_.dataplane_vars));
+    if (o_.dataplane_file.empty()) return absl::InvalidArgumentError("--dataplane-file is required");
+    URSA_ASSIGN_OR_RETURN(dp_, loadDataplaneFile(o_.dataplane_file, vars));
+    if (o_.token_file.empty()) {
+      return absl::InvalidArgumentError("--dataplane-token-file is required");
+    }
+    URSA_ASSIGN_OR_RETURN(token_, readTokenFile(o_.token_file));
+    if (!o_.ca_cert_file.empty()) {
+      URSA_ASSIGN_OR_RETURN(ca_pem_, readFile("CA certificate file (--ca-cert-file)", o_.ca_cert_file));
+    } else if (cp_.tls) {
+      logger("dp")->warn(
+          "no --ca-cert-file: the control plane's certificate is not verified");
+    }
+    work_dir_ = o_.work_dir.empty() ? defaultWorkDir(dp_) : o_.work_dir;
+    std::error_code ec;
+    std::filesystem::create_directories(work_dir_, ec);
+    if (ec) return absl::UnavailableError(strCat("cannot create ", work_dir_, ": ", ec.message()));
+    std::filesystem::permissions(work_dir_, std::filesystem::perms::owner_all, ec);
+    logger("dp")->info("Dataplane {} in mesh {}; control plane {}; work dir {}", dp_.name,
+                       dp_.mesh, cp_.baseUrl(), work_dir_);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<BootstrapResult> bootstrap(const std::string& xds_server_uri) {
+    BootstrapParams params;
+    params.dataplane = dp_;
+    params.token = token_;
+    params.ca_pem = ca_pem_;
+    params.proxy = o_.proxy;
+    params.xds_server_uri = xds_server_uri;
+    params.certificate_dir = o_.proxy == "grpc" ? work_dir_ : "";
+    params.admin_port = o_.admin_port;
+    auto result = fetchBootstrap(cp_, o_.ca_cert_file, params, o_.retry, &stop_);
+    if (!result.ok() && !absl::IsCancelled(result.status())) {
+      return absl::Status(result.status().code(),
+                          strCat("bootstrap failed: ", fromAbsl(result.status().message())));
+    }
+    return result;
+  }
+
+  absl::StatusOr<int> runGrpc() {
+    ProxyIdentity identity{dp_.nodeId(), "grpc"};
+    auto channel = makeCpChannel(cp_, ca_pem_);
+    URSA_ASSIGN_OR_RETURN(auto relay, AdsRelay::start({.listen_address = "127.0.0.1",
+                                                       .port = 0,
+                                                       .upstream = channel,
+                                                       .token = tokenFromFile(o_.token_file),
+                                                       .identity = identity}));
+    logger("dp")->info("xDS relay listening on {}", relay->address());
+    URSA_ASSIGN_OR_RETURN(BootstrapResult boot, bootstrap(relay->address()));
+    auto json = model::parseJson(boot.bootstrap);
+    if (!json.ok() || !json->is_object() || !json->contains("xds_servers")) {
+      return absl::InternalError(
+          "the control plane did not return a gRPC xDS bootstrap (does it support --proxy grpc?)");
+    }
+    std::string bootstrap_file = strCat(work_dir_, "/", kGrpcBootstrapFile);
+    URSA_RETURN_IF_ERROR(writeFileAtomically(bootstrap_file, boot.bootstrap, 0600));
+
+    auto writer = CertWriter::start({.channel = channel,
+                                     .token = tokenFromFile(o_.token_file),
+                                     .identity = identity,
+                                     .mesh = dp_.mesh,
+                                     .dir = work_dir_});
+    URSA_ASSIGN_OR_RETURN(bool mtls, waitForCertificates(*writer));
+    if (mtls) {
+      logger("dp")->info("mesh {} has mTLS: certificates written in {}", dp_.mesh, work_dir_);
+    } else {
+      logger("dp")->info("mesh {} has no mTLS: no certificates to write", dp_.mesh);
+    }
+    ChildSpec app{.argv = o_.app,
+                  .env = {{"GRPC_XDS_BOOTSTRAP", bootstrap_file}},
+                  .env_defaults = {{"GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "1000"}},
+                  .name = "application"};
+    int code = 0;
+    if (o_.app.empty()) {
+      code = waitForSignal();
+    } else {
+      URSA_ASSIGN_OR_RETURN(code, supervise({app}));
+    }
+    writer->stop();
+    relay->stop();
+    return code;
+  }
+
+  absl::StatusOr<int> runEnvoy() {
+    if (!onPath(o_.envoy_binary)) {
+      return absl::NotFoundError(strCat(
+          "--proxy envoy needs Envoy, but \"", o_.envoy_binary,
+          "\" was not found on PATH: install Envoy, or run proxyless gRPC applications with "
+          "--proxy grpc"));
+    }
+    URSA_ASSIGN_OR_RETURN(BootstrapResult boot, bootstrap(""));
+    std::string bootstrap_file = strCat(work_dir_, "/", kEnvoyBootstrapFile);
+    URSA_RETURN_IF_ERROR(writeFileAtomically(bootstrap_file, boot.bootstrap, 0600));
+    std::vector<ChildSpec> children;
+    if (!o_.app.empty()) children.push_back({.argv = o_.app, .name = "application"});
+    children.push_back({.argv = {o_.envoy_binary, "-c", bootstrap_file, "--disable-hot-restart"},
+                        .name = "envoy"});
+    return supervise(children);
+  }
+
+  // Waits for the certificate writer's first answer, giving up on a signal.
+  absl::StatusOr<bool> waitForCertificates(CertWriter& writer) {
+    absl::Time deadline = absl::Now() + o_.certificate_timeout;
+    while (true) {
+      if (stop_.load()) return absl::CancelledError("stopped");
+      absl::Duration slice = std::min(absl::Milliseconds(100), deadline - absl::Now());
+      auto first = writer.waitForFirst(std::max(slice, absl::ZeroDuration()));
+      if (first.ok() || absl::Now() >= deadline) return first;
+    }
+  }
+
+  // Starts `children` (the first is the main one), forwards signals, and
+  // returns the main one's exit code once they all ended.
+  absl::StatusOr<int> supervise(const std::vector<ChildSpec>& children) {
+    pid_t main = -1;
+    for (const ChildSpec& spec : children) {
+      if (stop_.load()) break;
+      auto pid = supervisor_.spawn(spec);
+      if (!pid.ok()) {
+        supervisor_.signalAll(SIGTERM);
+        if (main >= 0) supervisor_.run(main, absl::Seconds(5));
+        return pid.status();
+      }
+      if (main < 0) main = *pid;
+    }
+    spawned_ = true;
+    if (stop_.load()) {
+      if (main < 0) return absl::CancelledError("stopped");
+      supervisor_.signalAll(signal_.load());  // it came while starting
+    }
+    return supervisor_.run(main);
+  }
+
+  int waitForSignal() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return stop_.load(); });
+    return 0;
+  }
+
+  const AgentOptions& o_;
+  CpAddress cp_;
+  DataplaneDocument dp_;
+  std::string token_;
+  std::string ca_pem_;
+  std::string work_dir_;
+  Supervisor supervisor_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> spawned_{false};
+  std::atomic<int> signal_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace
+
+int runAgent(const AgentOptions& options) { return Agent(options).run(); }
+
+}  // namespace ursa::dp

@@ -1,0 +1,121 @@
+#include "src/dp/cert_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "src/common/openssl.h"
+#include "ursa/common/strings.h"
+
+namespace ursa::dp {
+namespace {
+
+absl::Status ioError(std::string_view what, const std::string& path, int err) {
+  return absl::UnavailableError(strCat(what, " ", path, ": ", std::strerror(err)));
+}
+
+// The file's content, or nullopt when it cannot be read.
+std::optional<std::string> currentContent(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+absl::StatusOr<CertificateSet> normalizeCertificates(const CertificateSet& in,
+                                                     absl::Time* not_after) {
+  auto roots = tls::parseCertificatesPem(in.ca_pem);
+  if (!roots.ok()) {
+    return absl::InvalidArgumentError(
+        strCat("the mesh CA bundle is not valid: ", fromAbsl(roots.status().message())));
+  }
+  auto chain = tls::parseCertificatesPem(in.cert_pem);
+  if (!chain.ok()) {
+    return absl::InvalidArgumentError(
+        strCat("the identity certificate is not valid: ", fromAbsl(chain.status().message())));
+  }
+  auto key = tls::parsePrivateKeyPem(in.key_pem);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        strCat("the identity private key is not valid: ", fromAbsl(key.status().message())));
+  }
+  X509* leaf = chain->front().get();
+  if (X509_check_private_key(leaf, key->get()) != 1) {
+    (void)tls::opensslError("");  // drains OpenSSL's error queue
+    return absl::InvalidArgumentError("the identity private key does not belong to its certificate");
+  }
+  if (not_after != nullptr) *not_after = tls::asn1TimeToAbsl(X509_get0_notAfter(leaf));
+  CertificateSet out = in;
+  URSA_ASSIGN_OR_RETURN(out.key_pem, tls::keyToPkcs8Pem(key->get()));
+  return out;
+}
+
+absl::Status writeFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
+  std::string tmp = strCat(path, ".tmp.", ::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ioError("cannot create", tmp, errno);
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return ioError("cannot write", tmp, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // The mode given to open() is masked by the umask: set it exactly.
+  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return ioError("cannot write", tmp, err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ioError("cannot rename into", path, err);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> writeCertificateFiles(const std::string& dir, const CertificateSet& set) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return absl::UnavailableError(strCat("cannot create ", dir, ": ", ec.message()));
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  struct File {
+    const char* name;
+    const std::string& content;
+    mode_t mode;
+  };
+  // The order is the contract: the CA bundle before the leaf and its key.
+  const File files[] = {{kCaFile, set.ca_pem, 0644},
+                        {kCertFile, set.cert_pem, 0644},
+                        {kKeyFile, set.key_pem, 0600}};
+  int written = 0;
+  for (const File& f : files) {
+    std::string path = strCat(dir, "/", f.name);
+    if (currentContent(path) == f.content) continue;
+    URSA_RETURN_IF_ERROR(writeFileAtomically(path, f.content, f.mode));
+    ++written;
+  }
+  return written;
+}
+
+}  // namespace ursa::dp

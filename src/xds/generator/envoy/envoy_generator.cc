@@ -1,0 +1,21 @@
+// The Envoy sidecar profile: Kuma 2.2's default-proxy generators, in Kuma's
+// order (admin, transparent proxy, inbound, outbound, secrets). A name added
+// twice keeps the last one (SnapshotBuilder), as Kuma's ResourceSet does.
+
+#include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/secrets.h"
+
+namespace ursa::xds::gen {
+
+SnapshotConstSharedPtr generateEnvoy(const ProxyContext& ctx) {
+  SnapshotBuilder out;
+  out.setChangeTime(ctx.change_time);
+  envoy_profile::addAdmin(ctx, out);
+  envoy_profile::addTransparentProxy(ctx, out);
+  envoy_profile::addInbounds(ctx, out);
+  envoy_profile::addOutbounds(ctx, out);
+  addSecrets(ctx, out);
+  return out.build();
+}
+
+}  // namespace ursa::xds::gen
