@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'kill $cp_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 URSA_GENERAL_WORK_DIR=$work URSA_STORE_TYPE=$store URSA_API_SERVER_HTTP_PORT=25681 \
-  URSA_API_SERVER_HTTPS_ENABLED=false URSA_DIAGNOSTICS_SERVER_PORT=25680 URSA_LOG_LEVEL=warn \
+  URSA_API_SERVER_HTTPS_ENABLED=false URSA_DP_SERVER_PORT=25678 URSA_DIAGNOSTICS_SERVER_PORT=25680 URSA_LOG_LEVEL=warn \
   taskset -c 0 "$bin" run >"$work/cp.log" 2>&1 &
 cp_pid=$!
 for _ in $(seq 100); do curl -sf localhost:25680/ready >/dev/null && break; sleep 0.1; done
