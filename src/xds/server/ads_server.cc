@@ -1,6 +1,9 @@
 #include "src/xds/server/ads_server.h"
 #include "ursa/common/files.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -93,6 +96,11 @@ void AdsServer::handleConnection(int fd, std::string initial_bytes) {
     ::close(fd);
     return;
   }
+  // gRPC sets TCP_NODELAY on the connections it accepts itself, not on
+  // external ones: without it, Nagle's algorithm holds a response's last
+  // small segment until the proxy's delayed ACK (~40 ms per push).
+  int one = 1;
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
   p.fd = fd;
   grpc::Slice slice(initial_bytes);
