@@ -4,6 +4,7 @@
 //
 //   ursa-xds-generation-bench [--services 10,100,1000] [--instances 2]
 //       [--outbounds 3] [--profiles envoy,grpc] [--no-mtls] [--repeat 3]
+//       [--policies]
 //
 // Topology (Kong Mesh's perf harness): S services, each served by
 // `--instances` Dataplanes with one HTTP inbound, each Dataplane declaring
@@ -17,6 +18,12 @@
 // and reports the configuration per proxy: resources, bytes of their
 // serialized form, and the bytes held once identical resources are shared
 // between proxies (the interner's saving).
+// With --policies the mesh also holds targetRef policies: the defaults later
+// Kuma versions create (allow-all MeshTrafficPermission, MeshTimeout and
+// MeshRetry for every destination) and, for every tenth service, a
+// MeshTrafficPermission allowing one named client and a MeshTimeout `to`
+// that service from everywhere (so every proxy's to-rules name a tenth of
+// the services).
 // Benchmarks are programs, not timed tests: this one fails only when
 // generation errs or answers with an empty configuration.
 
@@ -56,6 +63,7 @@ struct Flags {
   bool mtls = true;
   size_t repeat = 3;
   uint64_t seed = 1;
+  bool policies = false;
 };
 
 template <typename T>
@@ -117,6 +125,40 @@ std::vector<size_t> pickOutbounds(size_t self, size_t services, size_t count, st
   return {chosen.begin(), chosen.end()};
 }
 
+// The policies of --policies (see the file comment).
+std::vector<model::Json> policyDocs(size_t services) {
+  auto doc = [](const std::string& type, const std::string& name, model::Json spec) {
+    return model::Json{{"type", type}, {"mesh", "default"}, {"name", name}, {"spec", spec}};
+  };
+  model::Json mesh_ref = {{"kind", "Mesh"}};
+  std::vector<model::Json> out = {
+      doc("MeshTrafficPermission", "allow-all-default",
+          {{"targetRef", mesh_ref},
+           {"from", {{{"targetRef", mesh_ref}, {"default", {{"action", "Allow"}}}}}}}),
+      doc("MeshRetry", "mesh-retry-all-default",
+          {{"targetRef", mesh_ref},
+           {"to", {{{"targetRef", mesh_ref},
+                    {"default", {{"http", {{"numRetries", 5}, {"perTryTimeout", "16s"}}},
+                                 {"tcp", {{"maxConnectAttempt", 5}}}}}}}}}),
+  };
+  model::Json timeouts = model::Json::array();
+  timeouts.push_back({{"targetRef", mesh_ref},
+                      {"default", {{"connectionTimeout", "5s"}, {"idleTimeout", "1h"},
+                                   {"http", {{"requestTimeout", "15s"}}}}}});
+  for (size_t i = 0; i < services; i += 10) {
+    model::Json service_ref = {{"kind", "MeshService"}, {"name", serviceName(i)}};
+    model::Json client_ref = {{"kind", "MeshService"}, {"name", serviceName((i + 1) % services)}};
+    out.push_back(doc("MeshTrafficPermission", strCat("allow-", serviceName(i)),
+                      {{"targetRef", service_ref},
+                       {"from", {{{"targetRef", client_ref}, {"default", {{"action", "Allow"}}}}}}}));
+    timeouts.push_back({{"targetRef", service_ref},
+                        {"default", {{"http", {{"requestTimeout", "5s"}}}}}});
+  }
+  out.push_back(doc("MeshTimeout", "mesh-timeout-all-default",
+                    {{"targetRef", mesh_ref}, {"to", timeouts}}));
+  return out;
+}
+
 // A mesh of `services` services in a fresh memory store, with its CA.
 struct Mesh {
   store::MemoryStore store;
@@ -140,6 +182,9 @@ std::unique_ptr<Mesh> buildMesh(const Flags& flags, size_t services) {
       mesh->dataplanes.push_back(dp.meta.name);
       orDie(mesh->store.create(dp).status());
     }
+  }
+  if (flags.policies) {
+    for (const auto& doc : policyDocs(services)) orDie(mesh->store.create(decode(doc)).status());
   }
   mesh->cache = orDie(store::ResourceCache::start(mesh->store));
   return mesh;
@@ -291,6 +336,7 @@ int run(int argc, char** argv) {
   app.add_flag("!--no-mtls", flags.mtls, "generate without mTLS");
   app.add_option("--repeat", flags.repeat, "runs per configuration (medians)")->check(CLI::Range(1, 100));
   app.add_option("--seed", flags.seed, "seed of the dependency graph");
+  app.add_flag("--policies", flags.policies, "add targetRef policies (see the file comment)");
   CLI11_PARSE(app, argc, argv);
   orDie(setupLogging("warn", LogFormat::Text));
   for (size_t s : flags.services) {
@@ -302,7 +348,8 @@ int run(int argc, char** argv) {
             << machine.cpu_model << ", " << machine.usable_cpus << "/" << machine.online_cpus
             << " CPUs usable, " << machine.kernel << ", load " << machine.load_average << "; "
             << URSA_BENCH_BUILD_TYPE << ", " << URSA_BENCH_COMPILER << "; mTLS "
-            << (flags.mtls ? "on" : "off") << "; medians of " << flags.repeat << " runs\n\n"
+            << (flags.mtls ? "on" : "off") << (flags.policies ? "; with policies" : "")
+            << "; medians of " << flags.repeat << " runs\n\n"
             << "| services | proxies | client | generate p50 | p99 | CPU/proxy | resources/proxy"
                " | bytes/proxy | shared bytes/proxy | mesh context | endpoint change |\n"
             << "|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";

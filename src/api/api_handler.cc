@@ -98,6 +98,14 @@ http::Response ApiHandler::dispatch(const http::Request& req, const Route& route
       return m == "POST" ? userToken(req, user) : wrongMethod(route);
     case Kind::DataplaneToken:
       return m == "POST" ? dataplaneToken(req, user) : wrongMethod(route);
+    case Kind::DataplanePolicies:
+    case Kind::DataplaneRules:
+    case Kind::PolicyDataplanes:
+      return get ? inspect(req, route, user) : wrongMethod(route);
+    case Kind::DataplaneXds:
+      return get ? dataplaneXds(req, route) : wrongMethod(route);
+    case Kind::ExplainTraffic:
+      return get ? explain(req, route, user) : wrongMethod(route);
   }
   return error(req, "Not found", absl::NotFoundError("no such endpoint"));
 }

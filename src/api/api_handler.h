@@ -7,6 +7,7 @@
 // rules); reads go to the store. PUT creates (201) or updates (200) and
 // answers with an empty body, as Kuma 2.2 does; DELETE answers 200.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,13 @@
 namespace ursa::api {
 
 class UserTokenIssuer;
+
+// The xDS configuration the control plane serves the proxy of Dataplane
+// (mesh, name), as JSON; NotFound (with a message saying why) when that
+// proxy is not connected.
+using XdsConfigSource =
+    std::function<absl::StatusOr<nlohmann::ordered_json>(const std::string& mesh,
+                                                        const std::string& name)>;
 class DataplaneTokens;
 
 struct ApiOptions {
@@ -38,6 +46,8 @@ struct ApiDeps {
   std::shared_ptr<UserTokenIssuer> user_tokens;
   // Issues dataplane tokens for POST /tokens/dataplane; null: the endpoint answers 501.
   std::shared_ptr<const DataplaneTokens> dataplane_tokens;
+  // Serves GET /meshes/{mesh}/dataplanes/{name}/xds; null: that endpoint answers 501.
+  XdsConfigSource xds_config;
 };
 
 class ApiHandler {
@@ -58,6 +68,10 @@ class ApiHandler {
   http::Response globalInsights(const http::Request& req) const;
   http::Response userToken(const http::Request& req, const User& user) const;
   http::Response dataplaneToken(const http::Request& req, const User& user) const;
+  // inspect_endpoints.cc
+  http::Response inspect(const http::Request& req, const Route& route, const User& user) const;
+  http::Response dataplaneXds(const http::Request& req, const Route& route) const;
+  http::Response explain(const http::Request& req, const Route& route, const User& user) const;
 
   ApiOptions options_;
   ApiDeps deps_;

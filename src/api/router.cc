@@ -68,6 +68,19 @@ absl::StatusOr<Route> item(Kind kind, const model::ResourceType* type, std::stri
   return Route{kind, type, std::move(mesh), std::move(name)};
 }
 
+// /meshes/{mesh}/{type}/{name}/{what}: the inspection endpoints.
+absl::StatusOr<Route> inspection(const model::ResourceType* type, const std::string& mesh,
+                                 const std::string& name, const std::string& what,
+                                 std::string_view target) {
+  if (type == &model::TypeRegistry::instance().dataplane()) {
+    if (what == "policies") return item(Kind::DataplanePolicies, type, mesh, name);
+    if (what == "rules") return item(Kind::DataplaneRules, type, mesh, name);
+    if (what == "xds") return item(Kind::DataplaneXds, type, mesh, name);
+  }
+  if (type->is_policy && what == "dataplanes") return item(Kind::PolicyDataplanes, type, mesh, name);
+  return notFound(target);
+}
+
 absl::StatusOr<Route> meshScoped(const std::vector<std::string>& s, std::string_view target) {
   const auto& registry = model::TypeRegistry::instance();
   const std::string& mesh = s[1];
@@ -78,8 +91,13 @@ absl::StatusOr<Route> meshScoped(const std::vector<std::string>& s, std::string_
     if (s.size() == 4) return item(Kind::OverviewItem, nullptr, mesh, s[3]);
     return notFound(target);
   }
+  if (s[2] == "explain" && s.size() == 4 && s[3] == "traffic") {
+    return Route{Kind::ExplainTraffic, nullptr, mesh, ""};
+  }
   const model::ResourceType* type = registry.byPath(s[2]);
-  if (type == nullptr || type->scope != model::Scope::Mesh || s.size() > 4) return notFound(target);
+  if (type == nullptr || type->scope != model::Scope::Mesh) return notFound(target);
+  if (s.size() == 5) return inspection(type, mesh, s[3], s[4], target);
+  if (s.size() > 4) return notFound(target);
   if (s.size() == 3) return Route{Kind::List, type, mesh, ""};
   return item(Kind::Item, type, mesh, s[3]);
 }

@@ -9,6 +9,9 @@
 //   /{path}/{name}                        one resource of a global type
 //   /meshes/{mesh}/dataplanes+insights[/{name}], /dataplanes+insights
 //   /tokens/user, /tokens/dataplane
+//   /meshes/{mesh}/dataplanes/{name}/{policies|rules|xds}   inspection
+//   /meshes/{mesh}/{policy-path}/{name}/dataplanes           proxies a policy selects
+//   /meshes/{mesh}/explain/traffic                           explain (query: from, to)
 // Path segments are percent-decoded one by one, so an encoded "/" inside a
 // name stays inside the name (and is then refused as an invalid name).
 
@@ -33,6 +36,11 @@ struct Route {
     OverviewItem,  // mesh, name
     UserToken,
     DataplaneToken,
+    DataplanePolicies,  // mesh, name
+    DataplaneRules,     // mesh, name
+    DataplaneXds,       // mesh, name
+    PolicyDataplanes,   // type, mesh, name
+    ExplainTraffic,     // mesh
   };
   Kind kind = Kind::Index;
   const model::ResourceType* type = nullptr;

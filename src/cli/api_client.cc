@@ -1,6 +1,7 @@
 #include "src/cli/api_client.h"
 
 #include "ursa/common/strings.h"
+#include "ursa/model/registry.h"
 
 namespace ursa::cli {
 namespace {
@@ -150,6 +151,25 @@ absl::StatusOr<Json> ApiClient::getJson(const std::string& target) const {
 }
 
 absl::StatusOr<Json> ApiClient::index() const { return getJson("/"); }
+
+absl::StatusOr<Json> ApiClient::inspectDataplane(std::string_view mesh, std::string_view name,
+                                                 std::string_view what) const {
+  const auto& dataplane = model::TypeRegistry::instance().dataplane();
+  return getJson(strCat(itemPath(dataplane, mesh, name), "/", what));
+}
+
+absl::StatusOr<Json> ApiClient::policyDataplanes(const model::ResourceType& type,
+                                                 std::string_view mesh,
+                                                 std::string_view name) const {
+  return getJson(strCat(itemPath(type, mesh, name), "/dataplanes"));
+}
+
+absl::StatusOr<Json> ApiClient::explainTraffic(std::string_view mesh, std::string_view from,
+                                               std::string_view to) const {
+  ListOptions query;
+  query.query = {{"from", std::string(from)}, {"to", std::string(to)}};
+  return getJson(withQuery(strCat("/meshes/", percentEncode(mesh), "/explain/traffic"), query));
+}
 
 absl::StatusOr<Json> ApiClient::list(const model::ResourceType& type, std::string_view mesh,
                                      const ListOptions& options) const {

@@ -57,6 +57,15 @@ class ApiClient {
   // Every page of the above.
   absl::StatusOr<Json> allDataplaneOverviews(std::string_view mesh,
                                              const ListOptions& options) const;
+  // GET /meshes/{mesh}/dataplanes/{name}/{what}: what = policies | rules | xds.
+  absl::StatusOr<Json> inspectDataplane(std::string_view mesh, std::string_view name,
+                                        std::string_view what) const;
+  // GET /meshes/{mesh}/{policy-path}/{name}/dataplanes.
+  absl::StatusOr<Json> policyDataplanes(const model::ResourceType& type, std::string_view mesh,
+                                        std::string_view name) const;
+  // GET /meshes/{mesh}/explain/traffic?from=...&to=...
+  absl::StatusOr<Json> explainTraffic(std::string_view mesh, std::string_view from,
+                                      std::string_view to) const;
   // POST /tokens/user; the signed token.
   absl::StatusOr<std::string> userToken(std::string_view name,
                                         const std::vector<std::string>& groups,

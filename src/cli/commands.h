@@ -13,6 +13,7 @@ void addApplyCommand(CLI::App& app, Session& session);       // cmd_apply.cc
 void addGetCommand(CLI::App& app, Session& session);         // cmd_get.cc
 void addDeleteCommand(CLI::App& app, Session& session);      // cmd_delete.cc
 void addInspectCommand(CLI::App& app, Session& session);     // cmd_inspect.cc
+void addExplainCommand(CLI::App& app, Session& session);     // cmd_explain.cc
 void addConfigCommand(CLI::App& app, Session& session);      // cmd_config.cc
 void addGenerateCommand(CLI::App& app, Session& session);    // cmd_generate.cc
 // `generate dataplane-token`, on the `generate` command (cmd_generate_dataplane_token.cc).

@@ -44,6 +44,7 @@ int runUrsactl(const std::vector<std::string>& args, Runtime runtime) {
   addCompletionCommand(app, session);
   addConfigCommand(app, session);
   addDeleteCommand(app, session);
+  addExplainCommand(app, session);
   addGenerateCommand(app, session);
   addGetCommand(app, session);
   addInspectCommand(app, session);

@@ -70,6 +70,7 @@ constexpr Key kKeys[] = {
   {"xdsServer.dataplaneStatusFlushInterval", "XDS_SERVER_DATAPLANE_STATUS_FLUSH_INTERVAL", Kind::Duration, "10s", "How often counters in DataplaneInsights are written (connects and disconnects are written at once)."},
   {"diagnostics.serverPort", "DIAGNOSTICS_SERVER_PORT", Kind::Int, "5680", "Port serving /ready, /healthy and /metrics."},
   {"defaults.skipMeshCreation", "DEFAULTS_SKIP_MESH_CREATION", Kind::Bool, "false", "Do not create the mesh `default` at first start."},
+  {"defaults.skipDefaultPolicies", "DEFAULTS_SKIP_DEFAULT_POLICIES", Kind::Bool, "false", "Do not create default policies (allow-all-<mesh>, mesh-timeout-all-<mesh>, mesh-circuit-breaker-all-<mesh>, mesh-retry-all-<mesh>) with each new Mesh (ursa's key; Kuma 2.2 always creates its defaults)."},
   {"logging.level", "LOG_LEVEL", Kind::String, "info", "debug, info, warn or error."},
   {"logging.format", "LOG_FORMAT", Kind::String, "text", "text or json (one object per line)."},
 };
@@ -299,6 +300,7 @@ CpConfig extract(Json tree, const std::map<std::string, std::string>& env) {
   absl::ParseDuration(s("xdsServer.dataplaneStatusFlushInterval"), &c.status_flush_interval);
   c.diagnostics_port = i("diagnostics.serverPort");
   c.skip_mesh_creation = b("defaults.skipMeshCreation");
+  c.skip_default_policies = b("defaults.skipDefaultPolicies");
   c.log_level = s("logging.level");
   c.log_format = s("logging.format");
   for (const Key& k : kKeys) {

@@ -1,5 +1,7 @@
 #include "src/core/resource_manager.h"
 
+#include "src/core/default_policies.h"
+#include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
 #include "ursa/model/codec.h"
 #include "ursa/model/registry.h"
@@ -28,7 +30,9 @@ absl::StatusOr<Resource> ResourceManager::prepare(const Resource& r) {
 absl::StatusOr<ResourcePtr> ResourceManager::create(const Resource& r,
                                                     const store::CreateOptions& options) {
   URSA_ASSIGN_OR_RETURN(Resource prepared, prepare(r));
-  return store_.create(prepared, options);
+  URSA_ASSIGN_OR_RETURN(ResourcePtr created, store_.create(prepared, options));
+  afterMeshCreated(*created);
+  return created;
 }
 
 absl::StatusOr<ResourcePtr> ResourceManager::update(const Resource& r) {
@@ -43,7 +47,10 @@ absl::StatusOr<UpsertResult> ResourceManager::upsert(const Resource& r) {
     auto current = store_.get(model::ResourceKey::of(prepared));
     if (absl::IsNotFound(current.status())) {
       auto created = store_.create(prepared);
-      if (created.ok()) return UpsertResult{*created, UpsertOutcome::Created};
+      if (created.ok()) {
+        afterMeshCreated(**created);
+        return UpsertResult{*created, UpsertOutcome::Created};
+      }
       if (absl::IsAlreadyExists(created.status())) continue;  // lost a race: update instead
       return created.status();
     }
@@ -57,6 +64,23 @@ absl::StatusOr<UpsertResult> ResourceManager::upsert(const Resource& r) {
   }
   return absl::AbortedError(strCat(model::ResourceKey::of(r).toString(),
                                    " kept changing under concurrent writes; try again"));
+}
+
+void ResourceManager::afterMeshCreated(const Resource& mesh) {
+  if (!options_.create_default_policies || mesh.type != &model::TypeRegistry::instance().mesh()) {
+    return;
+  }
+  for (const Resource& policy : defaultPoliciesFor(mesh.meta.name)) {
+    auto created = create(policy);
+    if (created.ok()) {
+      logger("core")->info("mesh \"{}\": created default policy {} {}", mesh.meta.name,
+                           policy.type->name, policy.meta.name);
+    } else if (!absl::IsAlreadyExists(created.status())) {
+      logger("core")->error("mesh \"{}\": cannot create default policy {} {}: {}",
+                            mesh.meta.name, policy.type->name, policy.meta.name,
+                            created.status().ToString());
+    }
+  }
 }
 
 absl::Status ResourceManager::remove(const model::ResourceKey& key) {

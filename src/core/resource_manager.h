@@ -8,7 +8,8 @@
 //  - `upsert` creates or updates, retrying on version conflicts, and reports
 //    which one happened (the REST API answers 201 or 200);
 //  - deleting a Mesh that still has Dataplanes is refused unless
-//    store.unsafeDelete is set (FailedPrecondition), as in Kuma.
+//    store.unsafeDelete is set (FailedPrecondition), as in Kuma;
+//  - a Mesh it creates gets Kuma's default policies (create_default_policies).
 //
 // Thread-safety: as the underlying store.
 
@@ -20,6 +21,9 @@ namespace ursa::core {
 
 struct ManagerOptions {
   bool unsafe_delete = false;
+  // Creating a Mesh also creates its default policies (default_policies.h),
+  // those not present yet; failing to is logged, the Mesh stays created.
+  bool create_default_policies = false;
 };
 
 enum class UpsertOutcome { Created, Updated };
@@ -49,6 +53,9 @@ class ResourceManager {
   static absl::StatusOr<model::Resource> prepare(const model::Resource& r);
 
  private:
+  // Called after `mesh` was created by this manager.
+  void afterMeshCreated(const model::Resource& mesh);
+
   store::ResourceStore& store_;
   ManagerOptions options_;
 };

@@ -9,6 +9,7 @@
 #include "src/common/tls_cert.h"
 #include "src/cp/diagnostics.h"
 #include "src/cp/store_factory.h"
+#include "src/cp/xds_config.h"
 #include "src/store/common/instrumented_store.h"
 #include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
@@ -56,7 +57,8 @@ absl::StatusOr<std::unique_ptr<ControlPlane>> ControlPlane::start(const config::
                                               : std::string("in memory; nothing survives exit"));
   cp->store_ = std::make_unique<store::InstrumentedStore>(std::move(raw_store), *cp->metrics_);
   cp->manager_ = std::make_unique<core::ResourceManager>(
-      *cp->store_, core::ManagerOptions{.unsafe_delete = config.store.unsafe_delete});
+      *cp->store_, core::ManagerOptions{.unsafe_delete = config.store.unsafe_delete,
+                                      .create_default_policies = !config.skip_default_policies});
   if (!config.skip_mesh_creation) URSA_RETURN_IF_ERROR(cp->ensureDefaultMesh());
   URSA_ASSIGN_OR_RETURN(cp->cache_, store::ResourceCache::start(*cp->store_));
   cp->dataplane_tokens_ = std::make_shared<api::JwtDataplaneTokens>(*cp->manager_);
@@ -155,13 +157,17 @@ absl::Status ControlPlane::startApi() {
       api::startUserTokens(*manager_, {.enable_issuer = config_.api_token_issuer_enabled,
                                        .bootstrap_admin_token = config_.api_bootstrap_admin_token,
                                        .http_port = config_.api_http.port}));
+  dpserver::DpServer* dp = dp_server_.get();
   api::ApiDeps deps{
       .manager = *manager_,
       .authenticator = std::make_shared<api::LocalhostAuthenticator>(
           config_.api_localhost_is_admin, tokens.authenticator),
       .access = std::make_shared<api::StaticAccessControl>(),
       .user_tokens = tokens.issuer,
-      .dataplane_tokens = dataplane_tokens_};
+      .dataplane_tokens = dataplane_tokens_,
+      .xds_config = [dp](const std::string& mesh, const std::string& name) {
+        return xdsConfigJson(dp->snapshots(), mesh, name);
+      }};
   auto handler = std::make_shared<const api::ApiHandler>(std::move(options), std::move(deps));
   std::vector<api::ListenerOptions> listeners;
   if (config_.api_http.enabled) {

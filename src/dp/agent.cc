@@ -138,7 +138,11 @@ class Agent {
     }
     ChildSpec app{.argv = o_.app,
                   .env = {{"GRPC_XDS_BOOTSTRAP", bootstrap_file}},
-                  .env_defaults = {{"GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "1000"}},
+                  // @grpc/grpc-js-xds (1.14) ignores the RBAC HTTP filter unless
+                  // GRPC_XDS_EXPERIMENTAL_RBAC=true: it NACKs every server Listener
+                  // carrying traffic permissions. gRPC C++ has RBAC on already.
+                  .env_defaults = {{"GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "1000"},
+                                   {"GRPC_XDS_EXPERIMENTAL_RBAC", "true"}},
                   .name = "application"};
     int code = 0;
     if (o_.app.empty()) {

@@ -12,7 +12,9 @@
 //      first answer (files written when the mesh has mTLS);
 //   5. start the application with GRPC_XDS_BOOTSTRAP=<work dir>/bootstrap.json
 //      (and GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS=1000 unless set, so an
-//      idle client sees updates within a second rather than five);
+//      idle client sees updates within a second rather than five, and
+//      GRPC_XDS_EXPERIMENTAL_RBAC=true unless set, without which
+//      @grpc/grpc-js-xds NACKs server Listeners carrying traffic permissions);
 //   6. forward signals to it; when it ends, stop and exit with its code.
 //   Without an application, run the relay and the writer until a signal.
 // envoy (sidecars): bootstrap (proxy envoy), write <work dir>/bootstrap.yaml,

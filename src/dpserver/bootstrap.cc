@@ -141,6 +141,9 @@ std::string grpcBootstrap(const BootstrapRequest& req, const std::string& servic
       {"node",
        {{"id", strCat(req.mesh, ".", req.name)},
         {"cluster", service},
+        // @grpc/grpc-js-xds refuses a bootstrap whose node has no locality
+        // ("locality field missing in node element"); C-core accepts both.
+        {"locality", Json::object()},
         {"metadata", {{"ursa.proxy", "grpc"}, {"dataplane.proxyType", req.proxy_type}}}}},
       {"certificate_providers",
        {{"default",

@@ -112,20 +112,25 @@ absl::Status XdsCallbacks::onStreamOpen(const xds::StreamInfo& info) {
   }
   if (!dataplane.ok()) return dataplane.status();
   URSA_RETURN_IF_ERROR(authenticate(info, **dataplane));
+  auto caps = xds::gen::capabilitiesOf(info.node.user_agent_name(), info.node.user_agent_version(),
+                                       metadataString(info.node, "ursa.proxy"));
   {
     std::lock_guard lock(mu_);
     ++streams_[info.node_id];
     leaving_.erase(info.node_id);
+    if (!xds::gen::isAgentClient(info.node.user_agent_name())) {
+      app_caps_[info.node_id] = caps;
+    } else if (auto it = app_caps_.find(info.node_id); it != app_caps_.end()) {
+      caps = it->second;
+    }
   }
   metrics_->streams.Increment();
   insights_.connected(info);
-  reconciler_.addProxy(info.node_id,
-                       xds::gen::capabilitiesOf(info.node.user_agent_name(),
-                                                info.node.user_agent_version(),
-                                                metadataString(info.node, "ursa.proxy")));
-  logger("xds")->info("{} connected ({} {}, stream {} from {})", info.node_id,
-                      info.delta ? "delta" : "sotw", info.node.user_agent_name(), info.id,
-                      info.peer);
+  std::string described = xds::gen::describe(caps);
+  reconciler_.addProxy(info.node_id, std::move(caps));
+  logger("xds")->info("{} connected ({} {} {}; {}; stream {} from {})", info.node_id,
+                      info.delta ? "delta" : "sotw", info.node.user_agent_name(),
+                      info.node.user_agent_version(), described, info.id, info.peer);
   return absl::OkStatus();
 }
 
@@ -138,6 +143,7 @@ void XdsCallbacks::onStreamClosed(const xds::StreamInfo& info) {
     last = --streams_[info.node_id] <= 0;
     if (last) {
       streams_.erase(info.node_id);
+      app_caps_.erase(info.node_id);
       if (self_registered_.contains(info.node_id)) {
         leaving_[info.node_id] = absl::Now() + options_.deregistration_delay;
         cv_.notify_all();

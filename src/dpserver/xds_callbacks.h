@@ -69,6 +69,10 @@ class XdsCallbacks : public xds::StreamCallbacks {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, int> streams_;            // node id -> open streams
+  // node id -> capabilities of the application's latest stream (not ursa-dp's
+  // own certificate stream), so the order streams (re)connect in does not
+  // matter.
+  std::map<std::string, xds::gen::ClientCapabilities> app_caps_;
   std::set<std::string> self_registered_;
   std::map<std::string, absl::Time> leaving_;     // node id -> delete at
   bool stopping_ = false;

@@ -41,6 +41,9 @@ class ApiFixture : public ::testing::Test {
         {"URSA_DIAGNOSTICS_SERVER_PORT", "0"},
         {"URSA_DP_SERVER_PORT", "0"},
         {"URSA_LOG_LEVEL", "warn"},
+        // Tests count resources: meshes start empty unless a test asks for
+        // the default policies (inspect_test.cc does).
+        {"URSA_DEFAULTS_SKIP_DEFAULT_POLICIES", "true"},
     };
     for (const auto& [k, v] : overrides) env[k] = v;
     auto config = config::loadConfig({"", env});

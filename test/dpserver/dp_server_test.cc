@@ -12,10 +12,12 @@
 #include "absl/strings/escaping.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/secret.pb.h"
+#include "spdlog/sinks/ostream_sink.h"
 #include "src/cp/control_plane.h"
 #include "test/support/fake_clock.h"
 #include "test/support/http_client.h"
 #include "test/xds/ads_client.h"
+#include "ursa/common/logging.h"
 #include "ursa/model/codec.h"
 #include "ursa/model/registry.h"
 
@@ -145,6 +147,8 @@ TEST_F(DpServerTest, BootstrapRegistersTheDataplaneAndReturnsAGrpcBootstrap) {
   ASSERT_TRUE(absl::Base64Unescape(body["bootstrap"].get<std::string>(), &decoded));
   auto bootstrap = Json::parse(decoded);
   EXPECT_EQ(bootstrap["node"]["id"], "default.backend-1");
+  // @grpc/grpc-js-xds rejects a node without a locality.
+  EXPECT_TRUE(bootstrap["node"]["locality"].is_object()) << decoded;
   EXPECT_EQ(bootstrap["xds_servers"][0]["server_uri"], "127.0.0.1:1");
   EXPECT_EQ(bootstrap["certificate_providers"]["default"]["plugin_name"], "file_watcher");
   EXPECT_TRUE(cp_->manager().store().get({&model::TypeRegistry::instance().dataplane(), "default",
@@ -228,6 +232,42 @@ TEST_F(DpServerTest, StreamsAreRefusedWithoutAValidTokenForThatDataplane) {
   auto unknown = xds::test::openSotw(channel(), {{"authorization", token_}});
   unknown->send(request(xds::TypeIndex::Listener, {}, "default.nobody"));
   EXPECT_EQ(unknown->status(10s)->error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// A proxyless proxy opens two streams under one node id: ursa-dp's own
+// certificate writer ("ursa-dp (gRPC C++)", Secrets only) and the
+// application's. The application's capabilities apply whichever connects
+// last (the "connected" log line shows the ones in force).
+TEST_F(DpServerTest, CapabilitiesComeFromTheApplicationNotFromUrsaDpsOwnStream) {
+  ASSERT_EQ(post(bootstrapBody(token_)).status, 200);
+  std::ostringstream log;
+  auto xds_log = logger("xds");
+  auto level = xds_log->level();
+  xds_log->set_level(spdlog::level::info);
+  xds_log->sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  auto open = [&](const std::string& agent, const std::string& version) {
+    auto c = xds::test::openSotw(channel(), {{"authorization", token_}});
+    auto r = request(xds::TypeIndex::Listener, {});
+    r.mutable_node()->set_user_agent_name(agent);
+    r.mutable_node()->set_user_agent_version(version);
+    (*r.mutable_node()->mutable_metadata()->mutable_fields())["ursa.proxy"].set_string_value("grpc");
+    EXPECT_TRUE(c->send(r));
+    EXPECT_TRUE(c->next(10s)) << agent << ": no response";
+    return c;
+  };
+  auto app = open("gRPC Node Pure JS", "1.14.1");
+  auto agent = open("ursa-dp (gRPC C++)", "1.51.1");
+  xds_log->sinks().pop_back();
+  xds_log->set_level(level);
+  std::string text = log.str();
+  EXPECT_NE(text.find("default.backend-1 connected (sotw gRPC Node Pure JS 1.14.1; profile grpc, "
+                      "ring_hash yes"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("default.backend-1 connected (sotw ursa-dp (gRPC C++) 1.51.1; profile grpc, "
+                      "ring_hash yes, exact timeouts yes"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(DpServerTest, InsightsRecordTheConnection) {

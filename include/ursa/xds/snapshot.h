@@ -60,6 +60,10 @@ class Snapshot {
   // When the change this snapshot answers happened (for `xds_delivery`:
   // change to ACK). Unset (InfinitePast) when unknown.
   absl::Time changeTime() const { return change_time_; }
+  // What the generator could not translate as asked (a policy field the
+  // client cannot honour, a timeout given headroom, ...), sorted and
+  // distinct: for inspection. Not part of any type's version.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   friend class SnapshotBuilder;
@@ -69,6 +73,7 @@ class Snapshot {
   };
   std::array<TypeResources, kTypeCount> types_;
   absl::Time change_time_ = absl::InfinitePast();
+  std::vector<std::string> warnings_;
 };
 using SnapshotConstSharedPtr = std::shared_ptr<const Snapshot>;
 
@@ -82,10 +87,16 @@ class SnapshotBuilder {
     change_time_ = t;
     return *this;
   }
+  // Records a warning (see Snapshot::warnings).
+  SnapshotBuilder& addWarning(std::string warning) {
+    warnings_.push_back(std::move(warning));
+    return *this;
+  }
   SnapshotConstSharedPtr build();
 
  private:
   std::array<std::vector<ResourcePtr>, kTypeCount> items_;
+  std::vector<std::string> warnings_;
   absl::Time change_time_ = absl::InfinitePast();
 };
 

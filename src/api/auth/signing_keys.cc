@@ -100,6 +100,10 @@ absl::StatusOr<bool> SigningKeys::ensureDefaultKey(std::string_view mesh) {
   auto existing = latest(mesh);
   if (existing.ok()) return false;
   if (!absl::IsNotFound(existing.status())) return existing.status();
+  std::lock_guard lock(create_mu_);
+  existing = latest(mesh);  // another request may have created it meanwhile
+  if (existing.ok()) return false;
+  if (!absl::IsNotFound(existing.status())) return existing.status();
 
   URSA_ASSIGN_OR_RETURN(jwt::KeyPtr key, jwt::generateRsaKey(rsa_bits_));
   URSA_ASSIGN_OR_RETURN(std::string pem, jwt::rsaPrivateKeyToPem(key.get()));

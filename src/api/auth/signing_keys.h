@@ -28,6 +28,7 @@
 // Thread-safety: every method may be called from any thread.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -86,6 +87,9 @@ class SigningKeys {
   int rsa_bits_;
   KeyScope scope_;
   SecretCache<jwt::KeyPtr> keys_;
+  // Serializes key creation in this process: concurrent first token requests
+  // for a mesh generate one RSA key, not one each.
+  std::mutex create_mu_;
 };
 
 }  // namespace ursa::api

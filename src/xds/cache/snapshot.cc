@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -145,6 +146,9 @@ SnapshotConstSharedPtr SnapshotBuilder::build() {
     snap->types_[i].items = std::move(unique);
   }
   snap->change_time_ = change_time_;
+  std::sort(warnings_.begin(), warnings_.end());
+  warnings_.erase(std::unique(warnings_.begin(), warnings_.end()), warnings_.end());
+  snap->warnings_ = std::exchange(warnings_, {});
   items_ = {};
   change_time_ = absl::InfinitePast();
   return snap;

@@ -42,10 +42,13 @@ std::string spiffeId(const std::string& mesh, const std::string& service) {
 
 namespace {
 
-// "1.51.1" -> {1, 51}; unknown parts are 0.
+// "1.51.1" -> {1, 51}; "C-core 29.0.0" (what C-core sends) -> {29, 0}: the
+// first number onwards. Unknown parts are 0.
 std::pair<int, int> majorMinor(const std::string& version) {
+  size_t digit = version.find_first_of("0123456789");
+  if (digit == std::string::npos) return {0, 0};
   char* end = nullptr;
-  int major = static_cast<int>(std::strtol(version.c_str(), &end, 10));
+  int major = static_cast<int>(std::strtol(version.c_str() + digit, &end, 10));
   int minor = (end && *end == '.') ? static_cast<int>(std::strtol(end + 1, nullptr, 10)) : 0;
   return {major, minor};
 }
@@ -77,6 +80,17 @@ ClientCapabilities capabilitiesOf(const std::string& user_agent_name,
   return caps;
 }
 
+bool isAgentClient(const std::string& user_agent_name) {
+  return user_agent_name.rfind("ursa-dp", 0) == 0;
+}
+
+std::string describe(const ClientCapabilities& caps) {
+  auto yes = [](bool b) { return b ? "yes" : "no"; };
+  return strCat("profile ", caps.profile == Profile::Grpc ? "grpc" : "envoy", ", ring_hash ",
+                yes(caps.ring_hash), ", exact timeouts ", yes(caps.exact_timeouts), ", delta ",
+                yes(caps.delta));
+}
+
 std::vector<std::string> reachableServices(const ProxyContext& ctx) {
   const auto& dp = static_cast<const ursa::mesh::v1alpha1::Dataplane&>(*ctx.dataplane->spec);
   const auto& net = dp.networking();
@@ -91,14 +105,14 @@ std::vector<std::string> reachableServices(const ProxyContext& ctx) {
                                                       net.outbound_size() == 0);
   if (everything) {
     const auto& reachable = net.transparent_proxying().reachable_services();
-    for (const auto& [svc, _] : ctx.mesh->services()) {
-      if (own.contains(svc)) continue;
+    ctx.mesh->forEachService([&](const std::string& svc, const auto&) {
+      if (own.contains(svc)) return;
       if (!reachable.empty() &&
           std::find(reachable.begin(), reachable.end(), svc) == reachable.end()) {
-        continue;
+        return;
       }
       out.insert(svc);
-    }
+    });
   }
   return {out.begin(), out.end()};
 }

@@ -45,6 +45,14 @@ ClientCapabilities capabilitiesOf(const std::string& user_agent_name,
                                   const std::string& user_agent_version,
                                   const std::string& proxy_metadata);
 
+// Whether the stream comes from ursa-dp's own xDS client (its certificate
+// writer, user agent "ursa-dp ..."), which reads only Secrets: its user agent
+// says nothing about the application's xDS client, whose capabilities win.
+bool isAgentClient(const std::string& user_agent_name);
+
+// For logs: "profile grpc, ring_hash yes, exact timeouts no, delta no".
+std::string describe(const ClientCapabilities& caps);
+
 struct ProxyContext {
   model::ResourcePtr dataplane;        // the Dataplane resource
   MeshContextConstSharedPtr mesh;      // its mesh

@@ -38,7 +38,67 @@ ServiceEndpointsConstSharedPtr makeService(std::string name, std::vector<Endpoin
   return s;
 }
 
+constexpr size_t kMaxPolicyCacheEntries = 20000;
+
+// Every targetRef policy of `mesh`, by type.
+std::shared_ptr<const MeshContext::PolicyMap> policiesOfMesh(const store::ResourceSnapshot& snapshot,
+                                                            const std::string& mesh) {
+  auto out = std::make_shared<MeshContext::PolicyMap>();
+  for (const model::ResourceType* type : model::TypeRegistry::instance().all()) {
+    if (!type->is_target_ref_policy) continue;
+    auto list = snapshot.list(*type, mesh);
+    if (!list.empty()) (*out)[std::string(type->name)] = std::move(list);
+  }
+  return out;
+}
+
 }  // namespace
+
+ProxyPolicies MeshContext::policiesFor(const model::Resource& dataplane) const {
+  if (policies_->empty()) return ProxyPolicies();
+  std::string key = matchKey(dataplane);
+  {
+    std::lock_guard lock(policy_cache_->mu);
+    auto it = policy_cache_->by_key.find(key);
+    if (it != policy_cache_->by_key.end()) return ProxyPolicies(it->second, dataplane);
+  }
+  auto set = matchAll(dataplane, *policies_);  // outside the lock: may take a while
+  std::lock_guard lock(policy_cache_->mu);
+  // Bounded: tag sets unique per dataplane would otherwise pile up.
+  if (policy_cache_->by_key.size() >= kMaxPolicyCacheEntries) policy_cache_->by_key.clear();
+  auto [it, _] = policy_cache_->by_key.emplace(std::move(key), std::move(set));
+  return ProxyPolicies(it->second, dataplane);
+}
+
+ProxyPolicies MeshContext::policiesForEndpoint(const Endpoint& e) const {
+  if (policies_->empty()) return ProxyPolicies();
+  auto spec = std::make_shared<Dataplane>();
+  auto* in = spec->mutable_networking()->add_inbound();
+  in->set_port(e.port);
+  in->mutable_tags()->insert(e.tags.begin(), e.tags.end());
+  model::Resource synthetic;
+  synthetic.type = &model::TypeRegistry::instance().dataplane();
+  synthetic.meta.mesh = name_;
+  synthetic.meta.name = e.dataplane;
+  synthetic.spec = std::move(spec);
+  return policiesFor(synthetic);
+}
+
+ServiceEndpointsConstSharedPtr endpointSubset(const ServiceEndpointsConstSharedPtr& all,
+                                              const std::map<std::string, std::string>& tags) {
+  if (!all) return nullptr;
+  auto out = std::make_shared<ServiceEndpoints>();
+  out->service = all->service;
+  out->protocol = all->protocol;
+  for (const auto& e : all->endpoints) {
+    bool match = std::all_of(tags.begin(), tags.end(), [&](const auto& kv) {
+      auto it = e.tags.find(kv.first);
+      return it != e.tags.end() && it->second == kv.second;
+    });
+    if (match) out->endpoints.push_back(e);
+  }
+  return out;
+}
 
 size_t ServiceEndpoints::readyCount() const {
   return static_cast<size_t>(
@@ -77,59 +137,93 @@ MeshContextConstSharedPtr MeshContext::build(const store::ResourceSnapshot& snap
   std::map<std::string, std::vector<Endpoint>> by_service;
   for (const auto& dp : snapshot.list(registry.dataplane(), name)) {
     for (auto& [svc, eps] : endpointsOf(*dp)) {
-      ctx->dataplane_services_[dp->meta.name].insert(svc);
-      ctx->service_dataplanes_[svc].insert(dp->meta.name);
+      ctx->dataplane_services_.mutableAt(dp->meta.name).insert(svc);
       auto& all = by_service[svc];
       all.insert(all.end(), std::make_move_iterator(eps.begin()), std::make_move_iterator(eps.end()));
     }
   }
-  for (auto& [svc, eps] : by_service) ctx->services_[svc] = makeService(svc, std::move(eps));
+  for (auto& [svc, eps] : by_service) ctx->services_.mutableAt(svc) = makeService(svc, std::move(eps));
+  ctx->policies_ = policiesOfMesh(snapshot, name);
   return ctx;
 }
+
+namespace {
+
+// The endpoints of `service` once `changed` dataplanes are re-read from
+// `snapshot`: the previous endpoints of every other dataplane are kept as
+// they were (an unchanged dataplane has the same endpoints).
+std::vector<Endpoint> rebuildEndpoints(const ServiceEndpoints* previous, const std::string& service,
+                                       const std::set<std::string>& changed,
+                                       const store::ResourceSnapshot& snapshot,
+                                       const std::string& mesh) {
+  std::vector<Endpoint> eps;
+  if (previous != nullptr) {
+    for (const auto& e : previous->endpoints) {
+      if (!changed.contains(e.dataplane)) eps.push_back(e);
+    }
+  }
+  const auto& dataplane_type = model::TypeRegistry::instance().dataplane();
+  for (const auto& name : changed) {
+    auto dp = snapshot.get({&dataplane_type, mesh, name});
+    if (!dp) continue;
+    auto mine = endpointsOf(*dp);
+    auto it = mine.find(service);
+    if (it != mine.end()) eps.insert(eps.end(), it->second.begin(), it->second.end());
+  }
+  return eps;
+}
+
+bool sameEndpoints(const ServiceEndpoints& a, const ServiceEndpoints& b) {
+  return a.protocol == b.protocol && a.endpoints == b.endpoints;
+}
+
+}  // namespace
 
 MeshContextConstSharedPtr MeshContext::update(const MeshContextConstSharedPtr& previous,
                                               const store::ResourceSnapshot& snapshot,
                                               const std::set<std::string>& changed_dataplanes,
-                                              ca::MeshCaConstSharedPtr ca) {
+                                              ca::MeshCaConstSharedPtr ca, Changes* changes) {
   const auto& registry = model::TypeRegistry::instance();
   model::ResourcePtr mesh = snapshot.get({&registry.mesh(), "", previous->name_});
   if (!mesh) return nullptr;
-  auto ctx = std::make_shared<MeshContext>(*previous);  // shares every ServiceEndpoints
+  // Copies pointers only: every ServiceEndpoints and map shard is shared
+  // until written.
+  auto ctx = std::make_shared<MeshContext>(*previous);
   ctx->mesh_ = std::move(mesh);
   ctx->ca_ = std::move(ca);
   // Services touched: those the changed dataplanes served before and serve now.
   std::set<std::string> touched;
   for (const auto& dp_name : changed_dataplanes) {
-    if (auto old = ctx->dataplane_services_.find(dp_name); old != ctx->dataplane_services_.end()) {
-      for (const auto& svc : old->second) {
-        touched.insert(svc);
-        ctx->service_dataplanes_[svc].erase(dp_name);
-      }
-      ctx->dataplane_services_.erase(old);
+    if (const auto* old = ctx->dataplane_services_.find(dp_name)) {
+      touched.insert(old->begin(), old->end());
+      ctx->dataplane_services_.erase(dp_name);
     }
     if (auto dp = snapshot.get({&registry.dataplane(), previous->name_, dp_name})) {
       for (const auto& [svc, _] : endpointsOf(*dp)) {
         touched.insert(svc);
-        ctx->dataplane_services_[dp_name].insert(svc);
-        ctx->service_dataplanes_[svc].insert(dp_name);
+        ctx->dataplane_services_.mutableAt(dp_name).insert(svc);
       }
     }
   }
+  Changes local;
+  Changes& out = changes != nullptr ? *changes : local;
   for (const auto& svc : touched) {
-    std::vector<Endpoint> eps;
-    for (const auto& dp_name : ctx->service_dataplanes_[svc]) {
-      auto dp = snapshot.get({&registry.dataplane(), previous->name_, dp_name});
-      if (!dp) continue;
-      auto mine = endpointsOf(*dp);
-      auto it = mine.find(svc);
-      if (it != mine.end()) eps.insert(eps.end(), it->second.begin(), it->second.end());
-    }
+    const ServiceEndpointsConstSharedPtr* before = previous->services_.find(svc);
+    auto eps = rebuildEndpoints(before ? before->get() : nullptr, svc, changed_dataplanes, snapshot,
+                                previous->name_);
     if (eps.empty()) {
-      ctx->services_.erase(svc);
-      ctx->service_dataplanes_.erase(svc);
-    } else {
-      ctx->services_[svc] = makeService(svc, std::move(eps));
+      if (before != nullptr) {
+        ctx->services_.erase(svc);
+        out.services.insert(svc);
+        out.service_set_changed = true;
+      }
+      continue;
     }
+    auto rebuilt = makeService(svc, std::move(eps));
+    if (before != nullptr && sameEndpoints(**before, *rebuilt)) continue;  // keep the shared one
+    if (before == nullptr) out.service_set_changed = true;
+    out.services.insert(svc);
+    ctx->services_.mutableAt(svc) = std::move(rebuilt);
   }
   return ctx;
 }
@@ -149,13 +243,13 @@ bool MeshContext::permissive() const {
 }
 
 ServiceEndpointsConstSharedPtr MeshContext::service(const std::string& service) const {
-  auto it = services_.find(service);
-  return it == services_.end() ? nullptr : it->second;
+  const auto* found = services_.find(service);
+  return found != nullptr ? *found : nullptr;
 }
 
 std::set<std::string> MeshContext::servicesOf(const std::string& dataplane) const {
-  auto it = dataplane_services_.find(dataplane);
-  return it == dataplane_services_.end() ? std::set<std::string>{} : it->second;
+  const auto* found = dataplane_services_.find(dataplane);
+  return found != nullptr ? *found : std::set<std::string>{};
 }
 
 }  // namespace ursa::xds::gen

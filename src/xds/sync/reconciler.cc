@@ -63,6 +63,9 @@ class Reconciler::Metrics_ {
 
 namespace {
 
+// How soon a failed certificate issuance is tried again.
+constexpr absl::Duration kIssueRetry = absl::Seconds(5);
+
 // "<mesh>.<name>" split at the first dot.
 std::pair<std::string, std::string> splitNodeId(const std::string& id) {
   size_t dot = id.find('.');
@@ -179,7 +182,7 @@ void Reconciler::run() {
                      now - *first_event_ >= std::min(options_.debounce, options_.max_delay);
     // Certificates due for renewal (worker-owned state, read under mu_ too).
     absl::Time next_renewal = absl::InfiniteFuture();
-    for (const auto& [_, p] : proxies_) next_renewal = std::min(next_renewal, p->renew_at);
+    if (!renewals_.empty()) next_renewal = renewals_.begin()->first;
     bool renewal_due = next_renewal <= clock_->now();
     if (!(debounced || connections || flush || renewal_due)) {
       auto wake = now + std::chrono::hours(1);
@@ -223,6 +226,7 @@ void Reconciler::reconcile(Batch batch) {
     auto it = proxies_.find(node);
     if (it == proxies_.end()) continue;
     for (const auto& svc : it->second->reached) consumers_[consumerKey(it->second->mesh, svc)].erase(node);
+    renewals_.erase({it->second->renew_at, node});
     proxies_.erase(it);
     snapshots_.clear(node);
   }
@@ -238,13 +242,21 @@ void Reconciler::reconcile(Batch batch) {
   metrics_->proxies_.Set(static_cast<double>(proxies_.size()));
   std::set<std::string> services_changed;  // "mesh/service"
   std::set<std::string> whole_meshes = updateMeshes(snap, batch, services_changed);
-  absl::Time now = clock_->now();
-  for (const auto& [node, p] : proxies_) {
-    bool own_changed = batch.changed.contains(
-        ResourceKey{&model::TypeRegistry::instance().dataplane(), p->mesh, p->name});
-    if (batch.resync || whole_meshes.contains(p->mesh) || own_changed || p->renew_at <= now) {
-      affected.insert(node);
+  // Only a whole-mesh change walks every proxy; the rest are found by index.
+  if (batch.resync || !whole_meshes.empty()) {
+    for (const auto& [node, p] : proxies_) {
+      if (batch.resync || whole_meshes.contains(p->mesh)) affected.insert(node);
     }
+  }
+  const auto& dataplane_type = model::TypeRegistry::instance().dataplane();
+  for (const auto& key : batch.changed) {
+    if (key.type != &dataplane_type) continue;
+    std::string node = strCat(key.mesh, ".", key.name);
+    if (proxies_.contains(node)) affected.insert(std::move(node));
+  }
+  absl::Time now = clock_->now();
+  for (auto it = renewals_.begin(); it != renewals_.end() && it->first <= now; ++it) {
+    affected.insert(it->second);
   }
   for (const auto& key : services_changed) {
     auto it = consumers_.find(key);
@@ -252,7 +264,15 @@ void Reconciler::reconcile(Batch batch) {
   }
   for (const auto& node : affected) {
     auto it = proxies_.find(node);
-    if (it != proxies_.end()) regenerate(node, *it->second, snap, batch.change_time);
+    if (it == proxies_.end()) continue;
+    absl::Time renew_before = it->second->renew_at;
+    regenerate(node, *it->second, snap, batch.change_time);
+    if (it->second->renew_at != renew_before) {
+      renewals_.erase({renew_before, node});
+      if (it->second->renew_at != absl::InfiniteFuture()) {
+        renewals_.insert({it->second->renew_at, node});
+      }
+    }
   }
 }
 
@@ -297,16 +317,11 @@ std::set<std::string> Reconciler::updateMeshes(const store::ResourceSnapshot& sn
       next = mesh_resource ? gen::MeshContext::build(snap, mesh, ca) : nullptr;
       result.insert(mesh);
     } else if (dataplanes.contains(mesh)) {
-      next = gen::MeshContext::update(ctx, snap, dataplanes[mesh], ca);
+      gen::MeshContext::Changes changes;
+      next = gen::MeshContext::update(ctx, snap, dataplanes[mesh], ca, &changes);
       // A service appearing or vanishing changes what "every service" means.
-      bool same_names = next->services().size() == ctx->services().size() &&
-                        std::equal(next->services().begin(), next->services().end(),
-                                   ctx->services().begin(),
-                                   [](const auto& a, const auto& b) { return a.first == b.first; });
-      if (!same_names) result.insert(mesh);
-      for (const auto& [svc, eps] : next->services()) {
-        if (ctx->service(svc) != eps) services_changed.insert(consumerKey(mesh, svc));
-      }
+      if (changes.service_set_changed) result.insert(mesh);
+      for (const auto& svc : changes.services) services_changed.insert(consumerKey(mesh, svc));
     } else {
       continue;
     }
@@ -333,7 +348,9 @@ std::shared_ptr<const ca::IssuedCertificate> Reconciler::certificateFor(
     metrics_->errors_.Increment();
     logger("xds")->error("{}.{}: cannot issue a certificate: {}", proxy.mesh, proxy.name,
                          fromAbsl(issued.status().message()));
-    return proxy.cert;  // keep the old one while it lasts
+    // Keep the old one while it lasts; try again shortly.
+    proxy.renew_at = clock_->now() + kIssueRetry;
+    return proxy.cert;
   }
   proxy.cert = std::make_shared<const ca::IssuedCertificate>(std::move(*issued));
   proxy.cert_identity = std::move(identity);

@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "src/store/cache/resource_cache.h"
 #include "src/xds/cache/snapshot_cache.h"
@@ -107,6 +108,8 @@ class Reconciler {
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
   std::map<std::string, gen::MeshContextConstSharedPtr> meshes_;
   std::map<std::string, std::set<std::string>> consumers_;  // "mesh/service" -> node ids
+  // (renew_at, node id) of every proxy holding a certificate, soonest first.
+  std::set<std::pair<absl::Time, std::string>> renewals_;
 
   std::thread worker_;
 };

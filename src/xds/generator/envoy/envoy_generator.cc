@@ -4,6 +4,7 @@
 
 #include "src/xds/generator/envoy/envoy_internal.h"
 #include "src/xds/generator/secrets.h"
+#include "ursa/common/strings.h"
 
 namespace ursa::xds::gen {
 
@@ -12,8 +13,10 @@ SnapshotConstSharedPtr generateEnvoy(const ProxyContext& ctx) {
   out.setChangeTime(ctx.change_time);
   envoy_profile::addAdmin(ctx, out);
   envoy_profile::addTransparentProxy(ctx, out);
-  envoy_profile::addInbounds(ctx, out);
-  envoy_profile::addOutbounds(ctx, out);
+  ProxyPolicies policies = ctx.mesh->policiesFor(*ctx.dataplane);
+  for (const auto& e : policies.errors()) out.addWarning(strCat("policy matching failed: ", e));
+  envoy_profile::addInbounds(ctx, policies, out);
+  envoy_profile::addOutbounds(ctx, policies, out);
   addSecrets(ctx, out);
   return out.build();
 }

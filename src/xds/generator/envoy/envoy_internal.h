@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,7 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "src/xds/generator/generator.h"
+#include "src/xds/generator/policies.h"
 
 namespace ursa::xds::gen::envoy_profile {
 
@@ -67,21 +69,30 @@ enum class Protocol { Tcp, Http, Http2, Grpc };
 Protocol parseProtocol(std::string_view tag);
 inline bool isHttp(Protocol p) { return p != Protocol::Tcp; }
 
-// Seconds. Zero means "0s" is written (Envoy: disabled), as Kuma does.
+// Zero means "0s" is written (Envoy: disabled), as Kuma does; max_stream and
+// max_connection are written only when non-zero.
 struct Timeouts {
-  int64_t connect;
-  int64_t tcp_idle;
-  int64_t http_idle;
-  int64_t stream_idle;
-  int64_t request;  // route timeout; outbound only
+  absl::Duration connect;
+  absl::Duration tcp_idle;
+  absl::Duration http_idle;
+  absl::Duration stream_idle;
+  absl::Duration request;  // route timeout
+  absl::Duration max_stream = absl::ZeroDuration();
+  absl::Duration max_connection = absl::ZeroDuration();
 };
 // Kuma's DefaultInboundTimeout: twice the outbound defaults, no request timeout.
-inline constexpr Timeouts kInboundTimeouts{10, 7200, 7200, 3600, 0};
+inline constexpr Timeouts kInboundTimeouts{absl::Seconds(10), absl::Hours(2), absl::Hours(2),
+                                           absl::Hours(1), absl::ZeroDuration()};
 // Kuma's default Timeout policy (timeout-all): what every outbound gets until
 // a timeout policy says otherwise.
-inline constexpr Timeouts kOutboundTimeouts{5, 3600, 3600, 1800, 15};
+inline constexpr Timeouts kOutboundTimeouts{absl::Seconds(5), absl::Hours(1), absl::Hours(1),
+                                            absl::Minutes(30), absl::Seconds(15)};
 // Clusters no timeout policy applies to (passthrough, admin).
 inline constexpr int64_t kDefaultConnectTimeout = 10;
+
+// The timeouts a MeshTimeout rule asks for (Kuma's defaults filling the
+// fields it leaves unset), or `fallback` when no rule applies.
+Timeouts timeoutsOf(const policy::Rule* rule, const Timeouts& fallback);
 
 // --- Proto helpers (proto_helpers.cc) -----------------------------------------
 
@@ -89,6 +100,7 @@ inline constexpr int64_t kDefaultConnectTimeout = 10;
 // deterministic bytes (maps in stable order).
 void pack(const google::protobuf::Message& m, google::protobuf::Any* out);
 void setSeconds(google::protobuf::Duration* d, int64_t seconds);
+void setDuration(google::protobuf::Duration* d, absl::Duration value);
 // Kuma's SanitizeMetric: every character outside [a-zA-Z0-9_-] becomes '_'.
 std::string sanitizeMetric(std::string_view name);
 void setSocketAddress(envoy::config::core::v3::Address* address, const std::string& ip,
@@ -109,13 +121,18 @@ envoy::extensions::filters::network::http_connection_manager::v3::HttpConnection
 httpConnectionManager(std::string_view stat_prefix, Protocol protocol, const Timeouts* timeouts);
 // A tcp_proxy to `cluster`, stat prefix sanitized from `stat_name`;
 // `idle_timeout` < 0 leaves idle_timeout unset (Envoy's default).
-envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy tcpProxy(std::string_view stat_name,
-                                                                      const std::string& cluster,
-                                                                      int64_t idle_timeout);
+envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy tcpProxy(
+    std::string_view stat_name, const std::string& cluster,
+    std::optional<absl::Duration> idle_timeout);
+// Inserts HTTP filter `name` with `config` just before the router (the last filter).
+void insertBeforeRouter(
+    envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager& hcm,
+    const char* name, const google::protobuf::Message& config);
 // typed_extension_protocol_options[HttpProtocolOptions]: explicit HTTP/1.1 or
-// HTTP/2, and (when `idle_timeout` >= 0) common_http_protocol_options.idle_timeout.
+// HTTP/2, and (when `timeouts` is given) common_http_protocol_options
+// idle_timeout, and max_stream_duration / max_connection_duration when non-zero.
 void setUpstreamHttpOptions(envoy::config::cluster::v3::Cluster* cluster, bool http2,
-                            int64_t idle_timeout);
+                            const Timeouts* timeouts);
 // A virtual host `name` for every domain ("*"), appended to `rc`.
 envoy::config::route::v3::VirtualHost* addCatchAllVirtualHost(
     envoy::config::route::v3::RouteConfiguration* rc, const std::string& name);
@@ -144,11 +161,19 @@ std::string meshSni(const std::string& service, const std::string& mesh);
 // Whether the dataplane is transparently proxied (both redirect ports set).
 bool transparentProxying(const ursa::mesh::v1alpha1::Dataplane& dp);
 
-// inbound.cc: per inbound with a service, the local cluster and the listener.
-void addInbounds(const ProxyContext& ctx, SnapshotBuilder& out);
+// inbound.cc: per inbound with a service, the local cluster and the listener,
+// with the policies of the inbound's from-rules (traffic permissions,
+// timeouts, fault injection).
+void addInbounds(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotBuilder& out);
 // outbound.cc: listeners of the explicit outbounds; clusters and endpoints of
-// every reachable service.
-void addOutbounds(const ProxyContext& ctx, SnapshotBuilder& out);
+// every reachable service, with the policies of their to-rules (timeouts,
+// retries).
+void addOutbounds(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotBuilder& out);
+
+// Extension names of the policy filters.
+inline constexpr char kNetworkRbacFilter[] = "envoy.filters.network.rbac";
+inline constexpr char kHttpRbacFilter[] = "envoy.filters.http.rbac";
+inline constexpr char kFaultFilter[] = "envoy.filters.http.fault";
 // transparent.cc: the passthrough listeners and clusters.
 void addTransparentProxy(const ProxyContext& ctx, SnapshotBuilder& out);
 // admin.cc: cluster kuma:envoy:admin and the listener exposing /ready.

@@ -6,11 +6,20 @@
 // manager for http, http2 and grpc (with grpc_stats), a tcp_proxy otherwise.
 // With mTLS STRICT the one chain terminates mesh TLS; PERMISSIVE adds a TLS
 // inspector and three chains (plaintext, the application's own TLS passed
-// through, and mesh TLS recognised by ALPN "kuma"). Traffic permissions (RBAC)
-// belong to the policy layer and are not added here.
+// through, and mesh TLS recognised by ALPN "kuma").
+//
+// Policies from the inbound's from-rules: MeshTrafficPermission puts RBAC on
+// every mesh-TLS chain (network RBAC first for TCP, HTTP RBAC first in the
+// HCM for HTTP-like protocols; with mTLS off nothing is enforced, as in
+// Kuma); MeshTimeout sets the cluster, HCM, route and tcp_proxy timeouts;
+// MeshFaultInjection adds one fault filter per fault, matching the client by
+// its x-kuma-tags header.
 
+#include "envoy/extensions/filters/http/rbac/v3/rbac.pb.h"
 #include "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.pb.h"
+#include "envoy/extensions/filters/network/rbac/v3/rbac.pb.h"
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::envoy_profile {
@@ -33,6 +42,49 @@ struct InboundInterface {
   Protocol protocol = Protocol::Tcp;
 };
 
+// What the inbound's from-rules ask for.
+struct InboundPolicies {
+  Timeouts timeouts = kInboundTimeouts;
+  std::optional<translate::Rbac> rbac;  // with mTLS only
+  std::vector<envoy::extensions::filters::http::fault::v3::HTTPFault> faults;  // HTTP only
+  // MeshCircuitBreaker for every client, on the local cluster.
+  const ursa::policies::meshcircuitbreaker::v1alpha1::MeshCircuitBreaker::Conf* circuit_breaker =
+      nullptr;
+};
+
+InboundPolicies inboundPolicies(const ProxyContext& ctx, const ProxyPolicies& policies,
+                                const InboundInterface& i, SnapshotBuilder& out) {
+  namespace types = policy_types;
+  InboundPolicies p;
+  const std::string& ip = i.dataplane_ip;
+  uint32_t port = i.dataplane_port;
+  if (const policy::Rules* rules = policies.from(types::kTimeout, ip, port)) {
+    p.timeouts = timeoutsOf(policy::computeRule(*rules, {}), kInboundTimeouts);
+  }
+  if (const policy::Rules* rules = policies.from(types::kCircuitBreaker, ip, port)) {
+    p.circuit_breaker =
+        confOf<ursa::policies::meshcircuitbreaker::v1alpha1::MeshCircuitBreaker::Conf>(
+            policy::computeRule(*rules, {}));
+  }
+  if (ctx.mesh->mtlsEnabled()) {
+    p.rbac = translate::rbacOf(policies.from(types::kTrafficPermission, ip, port),
+                               ctx.mesh->name());
+  }
+  const policy::Rules* faults = policies.from(types::kFaultInjection, ip, port);
+  if (faults != nullptr && isHttp(i.protocol)) {
+    auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+    using Conf = ursa::policies::meshfaultinjection::v1alpha1::MeshFaultInjection::Conf;
+    for (const auto& rule : *faults) {
+      const Conf* conf = confOf<Conf>(&rule);
+      if (conf == nullptr) continue;
+      for (auto& f : translate::faultFilters(*conf, &rule.subset, false, warn)) {
+        p.faults.push_back(std::move(f));
+      }
+    }
+  }
+  return p;
+}
+
 InboundInterface interfaceOf(const Dataplane::Networking& net,
                              const Dataplane::Networking::Inbound& in) {
   InboundInterface i;
@@ -46,9 +98,10 @@ InboundInterface interfaceOf(const Dataplane::Networking& net,
   return i;
 }
 
-Cluster localCluster(const InboundInterface& i, bool transparent) {
+Cluster localCluster(const InboundInterface& i, const Timeouts& timeouts, bool transparent) {
   Cluster c = staticCluster(names::localCluster(i.workload_port), i.workload_ip, i.workload_port,
-                            kInboundTimeouts.connect);
+                            0);
+  setDuration(c.mutable_connect_timeout(), timeouts.connect);
   if (transparent) {
     // Kuma 2.2 binds every inbound cluster under transparent proxying (its
     // loopback exception never applies).
@@ -59,11 +112,11 @@ Cluster localCluster(const InboundInterface& i, bool transparent) {
   }
   switch (i.protocol) {
     case Protocol::Http:
-      setUpstreamHttpOptions(&c, /*http2=*/false, kInboundTimeouts.http_idle);
+      setUpstreamHttpOptions(&c, /*http2=*/false, &timeouts);
       break;
     case Protocol::Http2:
     case Protocol::Grpc:
-      setUpstreamHttpOptions(&c, /*http2=*/true, kInboundTimeouts.http_idle);
+      setUpstreamHttpOptions(&c, /*http2=*/true, &timeouts);
       break;
     case Protocol::Tcp:
       break;
@@ -71,9 +124,30 @@ Cluster localCluster(const InboundInterface& i, bool transparent) {
   return c;
 }
 
-HttpConnectionManager inboundHcm(const InboundInterface& i) {
+// Moves the last HTTP filter to the front.
+void moveLastFirst(HttpConnectionManager& hcm) {
+  auto* filters = hcm.mutable_http_filters();
+  for (int k = filters->size() - 1; k > 0; --k) filters->SwapElements(k, k - 1);
+}
+
+// `rbac` non-null puts HTTP RBAC first (mesh-TLS chains only).
+HttpConnectionManager inboundHcm(const InboundInterface& i, const InboundPolicies& p,
+                                 const translate::Rbac* rbac) {
   std::string cluster = names::localCluster(i.workload_port);
-  HttpConnectionManager hcm = httpConnectionManager(cluster, i.protocol, &kInboundTimeouts);
+  HttpConnectionManager hcm = httpConnectionManager(cluster, i.protocol, &p.timeouts);
+  for (const auto& fault : p.faults) insertBeforeRouter(hcm, kFaultFilter, fault);
+  if (rbac != nullptr) {
+    envoy::extensions::filters::http::rbac::v3::RBAC config;
+    *config.mutable_rules() = rbac->rules;
+    if (rbac->shadow) {
+      *config.mutable_shadow_rules() = *rbac->shadow;
+      config.set_shadow_rules_stat_prefix("mesh_traffic_permission_");
+    }
+    auto* filter = hcm.add_http_filters();
+    filter->set_name(kHttpRbacFilter);
+    pack(config, filter->mutable_typed_config());
+    moveLastFirst(hcm);
+  }
   hcm.set_forward_client_cert_details(HttpConnectionManager::SANITIZE_SET);
   hcm.mutable_set_current_client_cert_details()->set_uri(true);
   auto* rc = hcm.mutable_route_config();
@@ -84,29 +158,40 @@ HttpConnectionManager inboundHcm(const InboundInterface& i) {
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("/");
   route->mutable_route()->set_cluster(cluster);
-  setSeconds(route->mutable_route()->mutable_timeout(), kInboundTimeouts.request);
+  setDuration(route->mutable_route()->mutable_timeout(), p.timeouts.request);
   return hcm;
 }
 
-// One filter chain towards the application; `mesh` non-empty adds mesh TLS.
-void addChain(Listener& l, const InboundInterface& i, const std::string& mesh,
-              const char* transport_protocol, bool kuma_alpn) {
+void addNetworkRbac(FilterChain* chain, const std::string& listener, const translate::Rbac& rbac) {
+  envoy::extensions::filters::network::rbac::v3::RBAC config;
+  config.set_stat_prefix(strCat(sanitizeMetric(listener), "."));
+  *config.mutable_rules() = rbac.rules;
+  if (rbac.shadow) *config.mutable_shadow_rules() = *rbac.shadow;
+  addNetworkFilter(chain, kNetworkRbacFilter, config);
+}
+
+// One filter chain towards the application; `mesh` non-empty adds mesh TLS
+// and the traffic permissions.
+void addChain(Listener& l, const InboundInterface& i, const InboundPolicies& p,
+              const std::string& mesh, const char* transport_protocol, bool kuma_alpn) {
   FilterChain* chain = l.add_filter_chains();
   if (transport_protocol != nullptr) {
     chain->mutable_filter_chain_match()->set_transport_protocol(transport_protocol);
   }
   if (kuma_alpn) chain->mutable_filter_chain_match()->add_application_protocols(kKumaAlpn);
   std::string cluster = names::localCluster(i.workload_port);
+  const translate::Rbac* rbac = !mesh.empty() && p.rbac ? &*p.rbac : nullptr;
   if (isHttp(i.protocol)) {
-    addNetworkFilter(chain, kHcmFilter, inboundHcm(i));
+    addNetworkFilter(chain, kHcmFilter, inboundHcm(i, p, rbac));
   } else {
-    addNetworkFilter(chain, kTcpProxyFilter, tcpProxy(cluster, cluster, kInboundTimeouts.tcp_idle));
+    if (rbac != nullptr) addNetworkRbac(chain, l.name(), *rbac);
+    addNetworkFilter(chain, kTcpProxyFilter, tcpProxy(cluster, cluster, p.timeouts.tcp_idle));
   }
   if (!mesh.empty()) setTlsTransportSocket(chain->mutable_transport_socket(), downstreamTls(mesh));
 }
 
 Listener inboundListener(const ProxyContext& ctx, const Dataplane::Networking::Inbound& in,
-                         const InboundInterface& i, bool transparent) {
+                         const InboundInterface& i, const InboundPolicies& p, bool transparent) {
   Listener l;
   l.set_name(names::inboundListener(i.dataplane_ip, i.dataplane_port));
   setSocketAddress(l.mutable_address(), i.dataplane_ip, i.dataplane_port);
@@ -118,17 +203,17 @@ Listener inboundListener(const ProxyContext& ctx, const Dataplane::Networking::I
 
   const MeshContext& mesh = *ctx.mesh;
   if (!mesh.mtlsEnabled()) {
-    addChain(l, i, "", nullptr, false);
+    addChain(l, i, p, "", nullptr, false);
   } else if (!mesh.permissive()) {
-    addChain(l, i, mesh.name(), nullptr, false);
+    addChain(l, i, p, mesh.name(), nullptr, false);
   } else {
     auto* inspector = l.add_listener_filters();
     inspector->set_name(kTlsInspector);
     pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector(),
          inspector->mutable_typed_config());
-    addChain(l, i, "", "raw_buffer", false);
-    addChain(l, i, "", "tls", false);  // the application's own TLS, passed through
-    addChain(l, i, mesh.name(), "tls", true);
+    addChain(l, i, p, "", "raw_buffer", false);
+    addChain(l, i, p, "", "tls", false);  // the application's own TLS, passed through
+    addChain(l, i, p, mesh.name(), "tls", true);
   }
   return l;
 }
@@ -140,16 +225,21 @@ bool transparentProxying(const Dataplane& dp) {
   return tp.redirect_port_inbound() != 0 && tp.redirect_port_outbound() != 0;
 }
 
-void addInbounds(const ProxyContext& ctx, SnapshotBuilder& out) {
+void addInbounds(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotBuilder& out) {
   const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
   const auto& net = dp.networking();
   bool transparent = transparentProxying(dp);
   for (const auto& in : net.inbound()) {
     if (!in.tags().contains(kServiceTag) || in.port() == 0) continue;
     InboundInterface i = interfaceOf(net, in);
-    Cluster cluster = localCluster(i, transparent);
+    InboundPolicies p = inboundPolicies(ctx, policies, i, out);
+    Cluster cluster = localCluster(i, p.timeouts, transparent);
+    if (p.circuit_breaker != nullptr) {
+      translate::applyCircuitBreaker(cluster, *p.circuit_breaker, false,
+                                     [&](std::string w) { out.addWarning(std::move(w)); });
+    }
     out.add(TypeIndex::Cluster, cluster.name(), cluster);
-    Listener listener = inboundListener(ctx, in, i, transparent);
+    Listener listener = inboundListener(ctx, in, i, p, transparent);
     out.add(TypeIndex::Listener, listener.name(), listener);
   }
 }

@@ -9,8 +9,13 @@
 //    with mesh mTLS when enabled, and its ClusterLoadAssignment built from the
 //    ready endpoints.
 //
-// Clusters and load assignments depend only on the service and the mesh, so
-// they are memoised per ServiceEndpoints object (immutable and shared by
+// Policies from the proxy's to-rules for each service: MeshTimeout (cluster,
+// HCM, route and tcp_proxy timeouts) and MeshRetry (the virtual host's
+// retry policy; tcp_proxy max_connect_attempts).
+//
+// Clusters and load assignments depend only on the service and the mesh
+// (unless a policy changes the cluster), so they are memoised per
+// ServiceEndpoints object (immutable and shared by
 // MeshContext): proxies reaching the same service reuse the same bytes
 // without rebuilding them.
 
@@ -21,6 +26,7 @@
 
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::envoy_profile {
@@ -40,14 +46,15 @@ Protocol protocolOf(const ServiceEndpointsConstSharedPtr& endpoints) {
 
 // --- Clusters and endpoints ----------------------------------------------------
 
-Cluster outboundCluster(const MeshContext& mesh, const std::string& service, Protocol protocol) {
+Cluster outboundCluster(const MeshContext& mesh, const std::string& service, Protocol protocol,
+                        const Timeouts& timeouts = kOutboundTimeouts) {
   Cluster c;
   c.set_name(service);
   c.set_type(Cluster::EDS);
   setAds(c.mutable_eds_cluster_config()->mutable_eds_config());
-  setSeconds(c.mutable_connect_timeout(), kOutboundTimeouts.connect);
+  setDuration(c.mutable_connect_timeout(), timeouts.connect);
   // Sidecar to sidecar is always HTTP/2, whatever the application speaks.
-  setUpstreamHttpOptions(&c, /*http2=*/true, isHttp(protocol) ? kOutboundTimeouts.http_idle : -1);
+  setUpstreamHttpOptions(&c, /*http2=*/true, isHttp(protocol) ? &timeouts : nullptr);
   if (mesh.mtlsEnabled()) {
     setTlsTransportSocket(c.mutable_transport_socket(), upstreamTls(mesh.name(), service));
   }
@@ -143,17 +150,71 @@ ServiceResourceCache& serviceCache() {
   return *cache;
 }
 
+using Mcb = ursa::policies::meshcircuitbreaker::v1alpha1::MeshCircuitBreaker;
+using Mlbs = ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalancingStrategy;
+
+// The proxy's own cluster for `service` when a to-rule changes it
+// (MeshTimeout, MeshCircuitBreaker, MeshLoadBalancingStrategy); nullopt when
+// the shared, memoised one applies.
+std::optional<Cluster> proxyCluster(const MeshContext& mesh, const std::string& service,
+                                    Protocol protocol, const ProxyPolicies& policies,
+                                    SnapshotBuilder& out) {
+  const policy::Rule* timeout = policies.to(policy_types::kTimeout, service);
+  const auto* cb = confOf<Mcb::Conf>(policies.to(policy_types::kCircuitBreaker, service));
+  const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service));
+  if (timeout == nullptr && cb == nullptr && lb == nullptr) return std::nullopt;
+  Cluster c = outboundCluster(mesh, service, protocol, timeoutsOf(timeout, kOutboundTimeouts));
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  if (cb != nullptr) translate::applyCircuitBreaker(c, *cb, false, warn);
+  if (lb != nullptr) translate::applyLoadBalancer(c, *lb, {}, warn);
+  return c;
+}
+
+// The cluster and endpoints of `service`; a cluster policy makes the cluster
+// the proxy's own (built here, not memoised).
 void addServiceResources(const MeshContext& mesh, const std::string& service,
-                         SnapshotBuilder& out) {
+                         const ProxyPolicies& policies, SnapshotBuilder& out) {
   auto endpoints = mesh.service(service);
+  Protocol protocol = protocolOf(endpoints);
+  std::optional<Cluster> own = proxyCluster(mesh, service, protocol, policies, out);
   if (!endpoints) {  // no dataplane serves it: an empty assignment
-    out.add(TypeIndex::Cluster, service, outboundCluster(mesh, service, Protocol::Tcp));
+    out.add(TypeIndex::Cluster, service,
+            own ? *own : outboundCluster(mesh, service, Protocol::Tcp));
     out.add(TypeIndex::Endpoint, service, loadAssignment(service, nullptr));
     return;
   }
   auto entry = serviceCache().get(mesh, endpoints);
-  out.add(TypeIndex::Cluster, entry.cluster);
+  if (own) {
+    out.add(TypeIndex::Cluster, service, *own);
+  } else {
+    out.add(TypeIndex::Cluster, entry.cluster);
+  }
   out.add(TypeIndex::Endpoint, entry.cla);
+}
+
+// A route's backend: the service's own resources, or a split cluster
+// "<service>-_<tags>_" with an assignment of the matching endpoints only.
+void addBackendResources(const MeshContext& mesh, const translate::BackendCluster& backend,
+                         const ProxyPolicies& policies, SnapshotBuilder& out) {
+  if (backend.tags.empty()) {
+    addServiceResources(mesh, backend.service, policies, out);
+    return;
+  }
+  auto endpoints = endpointSubset(mesh.service(backend.service), backend.tags);
+  Protocol protocol = protocolOf(endpoints);
+  Cluster c = proxyCluster(mesh, backend.service, protocol, policies, out)
+                  .value_or(outboundCluster(mesh, backend.service, protocol));
+  c.set_name(backend.name);
+  c.set_alt_stat_name(sanitizeMetric(backend.name));  // '=' and ',' are not for stats
+  if (mesh.mtlsEnabled()) {
+    auto tls = upstreamTls(mesh.name(), backend.service);
+    std::string sni = strCat(backend.service, "{mesh=", mesh.name());
+    for (const auto& [k, v] : backend.tags) sni += strCat(",", k, "=", v);
+    tls.set_sni(sni + "}");
+    setTlsTransportSocket(c.mutable_transport_socket(), tls);
+  }
+  out.add(TypeIndex::Cluster, backend.name, c);
+  out.add(TypeIndex::Endpoint, backend.name, loadAssignment(backend.name, endpoints));
 }
 
 // --- Listeners -------------------------------------------------------------------
@@ -171,9 +232,57 @@ std::string tagsHeader(const Dataplane& dp) {
   return out;
 }
 
+// Kuma 2.2's MeshRetry switch: `http` for http, `grpc` for grpc, nothing
+// for http2 (sic) and tcp.
+std::optional<envoy::config::route::v3::RetryPolicy> retryPolicyOf(const policy::Rule* rule,
+                                                                   Protocol protocol) {
+  const auto* conf = confOf<ursa::policies::meshretry::v1alpha1::MeshRetry::Conf>(rule);
+  if (conf == nullptr) return std::nullopt;
+  if (protocol == Protocol::Http && conf->has_http()) return translate::httpRetryPolicy(conf->http());
+  if (protocol == Protocol::Grpc && conf->has_grpc()) return translate::grpcRetryPolicy(conf->grpc());
+  return std::nullopt;
+}
+
+using Mhr = ursa::policies::meshhttproute::v1alpha1::MeshHTTPRoute;
+using Mtr = ursa::policies::meshtcproute::v1alpha1::MeshTCPRoute;
+
+// The to-rules of one outbound service.
+struct OutboundPolicies {
+  Timeouts timeouts = kOutboundTimeouts;
+  const policy::Rule* retry = nullptr;
+  const Mhr::To* http_route = nullptr;  // with at least one rule
+  const Mtr::Rule* tcp_route = nullptr;
+};
+
+OutboundPolicies outboundPolicies(const ProxyPolicies& policies, const std::string& service) {
+  OutboundPolicies p;
+  p.timeouts = timeoutsOf(policies.to(policy_types::kTimeout, service), kOutboundTimeouts);
+  p.retry = policies.to(policy_types::kRetry, service);
+  p.http_route = confOf<Mhr::To>(policies.to(policy_types::kHttpRoute, service));
+  if (p.http_route != nullptr && p.http_route->rules().empty()) p.http_route = nullptr;
+  p.tcp_route = confOf<Mtr::Rule>(policies.to(policy_types::kTcpRoute, service));
+  return p;
+}
+
+// The MeshHTTPRoute routes of `service` into `vh`, each with the request
+// timeout; their backends into `backends`.
+void addHttpRoutes(envoy::config::route::v3::VirtualHost* vh, const std::string& service,
+                   const OutboundPolicies& p, std::set<translate::BackendCluster>& backends,
+                   SnapshotBuilder& out) {
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  translate::Routes routes = translate::httpRoutes(*p.http_route, service, false, warn);
+  for (auto& r : routes.routes) {
+    if (r.has_route()) setDuration(r.mutable_route()->mutable_timeout(), p.timeouts.request);
+    *vh->add_routes() = std::move(r);
+  }
+  backends.insert(routes.clusters.begin(), routes.clusters.end());
+}
+
 HttpConnectionManager outboundHcm(const std::string& service, Protocol protocol,
-                                  const std::string& tags_header) {
-  HttpConnectionManager hcm = httpConnectionManager(service, protocol, &kOutboundTimeouts);
+                                  const std::string& tags_header, const OutboundPolicies& p,
+                                  std::set<translate::BackendCluster>& backends,
+                                  SnapshotBuilder& out) {
+  HttpConnectionManager hcm = httpConnectionManager(service, protocol, &p.timeouts);
   auto* rc = hcm.mutable_route_config();
   rc->set_name(names::outboundRoute(service));
   rc->mutable_validate_clusters()->set_value(false);
@@ -183,11 +292,43 @@ HttpConnectionManager outboundHcm(const std::string& service, Protocol protocol,
     header->set_value(tags_header);
   }
   auto* vh = addCatchAllVirtualHost(rc, service);
+  if (auto retry = retryPolicyOf(p.retry, protocol)) *vh->mutable_retry_policy() = *retry;
+  if (p.http_route != nullptr) {
+    hcm.mutable_normalize_path()->set_value(true);
+    addHttpRoutes(vh, service, p, backends, out);
+    return hcm;
+  }
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("/");
   route->mutable_route()->set_cluster(service);
-  setSeconds(route->mutable_route()->mutable_timeout(), kOutboundTimeouts.request);
+  setDuration(route->mutable_route()->mutable_timeout(), p.timeouts.request);
   return hcm;
+}
+
+// With a MeshTCPRoute: its backends (one cluster, or weighted_clusters).
+envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy outboundTcpProxy(
+    const std::string& service, const OutboundPolicies& p,
+    std::set<translate::BackendCluster>& backends) {
+  auto proxy = tcpProxy(service, service, p.timeouts.tcp_idle);
+  if (p.tcp_route != nullptr) {
+    auto refs = translate::tcpBackends(*p.tcp_route, service);
+    if (refs.size() == 1) {
+      proxy.set_cluster(refs.front().first.name);
+    } else {
+      proxy.clear_cluster();
+      for (const auto& [cluster, weight] : refs) {
+        auto* c = proxy.mutable_weighted_clusters()->add_clusters();
+        c->set_name(cluster.name);
+        c->set_weight(weight);
+      }
+    }
+    for (const auto& [cluster, _] : refs) backends.insert(cluster);
+  }
+  const auto* retry = confOf<ursa::policies::meshretry::v1alpha1::MeshRetry::Conf>(p.retry);
+  if (retry != nullptr && retry->tcp().has_max_connect_attempt()) {
+    proxy.mutable_max_connect_attempts()->set_value(retry->tcp().max_connect_attempt());
+  }
+  return proxy;
 }
 
 // The outbound's tags (the legacy `service` field standing in for an absent
@@ -199,9 +340,11 @@ std::map<std::string, std::string> outboundTags(const Dataplane::Networking::Out
   return tags;
 }
 
-Listener outboundListener(const ProxyContext& ctx, const Dataplane::Networking::Outbound& o,
+Listener outboundListener(const ProxyContext& ctx, const ProxyPolicies& policies,
+                          const Dataplane::Networking::Outbound& o,
                           const std::map<std::string, std::string>& tags,
-                          const std::string& tags_header, bool transparent) {
+                          const std::string& tags_header, bool transparent,
+                          std::set<translate::BackendCluster>& backends, SnapshotBuilder& out) {
   const std::string& service = tags.at(kServiceTag);
   const std::string address = o.address().empty() ? "127.0.0.1" : o.address();
   Protocol protocol = protocolOf(ctx.mesh->service(service));
@@ -212,28 +355,40 @@ Listener outboundListener(const ProxyContext& ctx, const Dataplane::Networking::
   if (transparent) l.mutable_bind_to_port()->set_value(false);
   setStringFields(&(*l.mutable_metadata()->mutable_filter_metadata())[kTagsMetadataKey], tags);
   FilterChain* chain = l.add_filter_chains();
-  if (isHttp(protocol)) {
-    addNetworkFilter(chain, kHcmFilter, outboundHcm(service, protocol, tags_header));
+  OutboundPolicies p = outboundPolicies(policies, service);
+  // A MeshTCPRoute turns an HTTP outbound into TCP unless a MeshHTTPRoute
+  // routes it (Kuma 2.3).
+  bool http = isHttp(protocol) && (p.tcp_route == nullptr || p.http_route != nullptr);
+  if (http) {
+    addNetworkFilter(chain, kHcmFilter,
+                     outboundHcm(service, protocol, tags_header, p, backends, out));
   } else {
-    addNetworkFilter(chain, kTcpProxyFilter,
-                     tcpProxy(service, service, kOutboundTimeouts.tcp_idle));
+    addNetworkFilter(chain, kTcpProxyFilter, outboundTcpProxy(service, p, backends));
   }
   return l;
 }
 
 }  // namespace
 
-void addOutbounds(const ProxyContext& ctx, SnapshotBuilder& out) {
+void addOutbounds(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotBuilder& out) {
   const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
   bool transparent = transparentProxying(dp);
   std::string tags_header = tagsHeader(dp);
+  std::set<translate::BackendCluster> backends;  // of routes
   for (const auto& o : dp.networking().outbound()) {
     auto tags = outboundTags(o);
     if (!tags.contains(kServiceTag) || tags.at(kServiceTag).empty() || o.port() == 0) continue;
-    Listener l = outboundListener(ctx, o, tags, tags_header, transparent);
+    Listener l =
+        outboundListener(ctx, policies, o, tags, tags_header, transparent, backends, out);
     out.add(TypeIndex::Listener, l.name(), l);
   }
-  for (const auto& service : reachableServices(ctx)) addServiceResources(*ctx.mesh, service, out);
+  std::vector<std::string> reachable = reachableServices(ctx);
+  for (const auto& service : reachable) addServiceResources(*ctx.mesh, service, policies, out);
+  for (const auto& backend : backends) {
+    bool added = backend.tags.empty() &&
+                 std::binary_search(reachable.begin(), reachable.end(), backend.service);
+    if (!added) addBackendResources(*ctx.mesh, backend, policies, out);
+  }
 }
 
 }  // namespace ursa::xds::gen::envoy_profile

@@ -9,6 +9,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::envoy_profile {
@@ -38,6 +39,23 @@ void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
 }
 
 void setSeconds(google::protobuf::Duration* d, int64_t seconds) { d->set_seconds(seconds); }
+
+void setDuration(google::protobuf::Duration* d, absl::Duration value) {
+  translate::setDuration(d, value);
+}
+
+Timeouts timeoutsOf(const policy::Rule* rule, const Timeouts& fallback) {
+  const auto* conf = confOf<ursa::policies::meshtimeout::v1alpha1::MeshTimeout::Conf>(rule);
+  if (conf == nullptr) return fallback;
+  translate::TimeoutConf t = translate::withKumaDefaults(translate::timeoutConfOf(conf));
+  return Timeouts{.connect = *t.connect,
+                  .tcp_idle = *t.idle,
+                  .http_idle = *t.idle,
+                  .stream_idle = *t.stream_idle,
+                  .request = *t.request,
+                  .max_stream = *t.max_stream,
+                  .max_connection = *t.max_connection};
+}
 
 std::string sanitizeMetric(std::string_view name) {
   std::string out(name);
@@ -99,26 +117,45 @@ HttpConnectionManager httpConnectionManager(std::string_view stat_prefix, Protoc
   router->set_name(kRouterFilter);
   pack(envoy::extensions::filters::http::router::v3::Router(), router->mutable_typed_config());
   if (timeouts != nullptr) {
-    setSeconds(hcm.mutable_common_http_protocol_options()->mutable_idle_timeout(),
-               timeouts->http_idle);
-    setSeconds(hcm.mutable_stream_idle_timeout(), timeouts->stream_idle);
+    setDuration(hcm.mutable_common_http_protocol_options()->mutable_idle_timeout(),
+                timeouts->http_idle);
+    setDuration(hcm.mutable_stream_idle_timeout(), timeouts->stream_idle);
   }
   return hcm;
 }
 
-TcpProxy tcpProxy(std::string_view stat_name, const std::string& cluster, int64_t idle_timeout) {
+TcpProxy tcpProxy(std::string_view stat_name, const std::string& cluster,
+                  std::optional<absl::Duration> idle_timeout) {
   TcpProxy proxy;
   proxy.set_stat_prefix(sanitizeMetric(stat_name));
   proxy.set_cluster(cluster);
-  if (idle_timeout >= 0) setSeconds(proxy.mutable_idle_timeout(), idle_timeout);
+  if (idle_timeout) setDuration(proxy.mutable_idle_timeout(), *idle_timeout);
   return proxy;
 }
 
-void setUpstreamHttpOptions(Cluster* cluster, bool http2, int64_t idle_timeout) {
+void insertBeforeRouter(HttpConnectionManager& hcm, const char* name,
+                        const google::protobuf::Message& config) {
+  auto* filters = hcm.mutable_http_filters();
+  auto* filter = filters->Add();
+  filter->set_name(name);
+  pack(config, filter->mutable_typed_config());
+  // Move it from the end to just before the router.
+  for (int i = filters->size() - 1; i > 0 && filters->Get(i - 1).name() == kRouterFilter; --i) {
+    filters->SwapElements(i, i - 1);
+  }
+}
+
+void setUpstreamHttpOptions(Cluster* cluster, bool http2, const Timeouts* timeouts) {
   HttpProtocolOptions options;
-  if (idle_timeout >= 0) {
-    setSeconds(options.mutable_common_http_protocol_options()->mutable_idle_timeout(),
-               idle_timeout);
+  if (timeouts != nullptr) {
+    auto* common = options.mutable_common_http_protocol_options();
+    setDuration(common->mutable_idle_timeout(), timeouts->http_idle);
+    if (timeouts->max_stream != absl::ZeroDuration()) {
+      setDuration(common->mutable_max_stream_duration(), timeouts->max_stream);
+    }
+    if (timeouts->max_connection != absl::ZeroDuration()) {
+      setDuration(common->mutable_max_connection_duration(), timeouts->max_connection);
+    }
   }
   auto* explicit_config = options.mutable_explicit_http_config();
   if (http2) {

@@ -44,7 +44,7 @@ Listener passthroughListener(const std::string& name, const char* any_ip, uint32
     l.mutable_enable_reuse_port()->set_value(false);
   l.set_traffic_direction(direction);
   l.mutable_use_original_dst()->set_value(true);
-  addNetworkFilter(l.add_filter_chains(), kTcpProxyFilter, tcpProxy(name, name, -1));
+  addNetworkFilter(l.add_filter_chains(), kTcpProxyFilter, tcpProxy(name, name, std::nullopt));
   return l;
 }
 

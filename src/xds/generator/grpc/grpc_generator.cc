@@ -12,7 +12,10 @@
 //    never by SAN matchers, which gRPC servers NACK);
 //  - TLS material comes from the file_watcher provider instance "default"
 //    that ursa-dp configures in the application's bootstrap;
-//  - ROUND_ROBIN only (1.51 crashes on RING_HASH), localities always weighted.
+//  - mTLS only in STRICT mode: PERMISSIVE is plaintext both ways (see useMtls);
+//  - ROUND_ROBIN only (1.51 crashes on RING_HASH), localities always weighted;
+//  - policies (grpc_policies.cc): RBAC on servers, retries, deadlines and
+//    faults on clients.
 
 #include <set>
 
@@ -24,7 +27,9 @@
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 #include "src/xds/generator/generator.h"
+#include "src/xds/generator/grpc/grpc_internal.h"
 #include "src/xds/generator/secrets.h"
+#include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::xds::gen {
@@ -53,6 +58,18 @@ void useProviderCertificates(CommonTlsContext& tls) {
   ca->set_certificate_name(kProviderInstance);
 }
 
+// Whether proxyless workloads talk mTLS: only when the mesh's mTLS is
+// STRICT. A gRPC server cannot take TLS and plaintext on one port (gRFC A36:
+// a filter chain can only match transport_protocol "raw_buffer", so there is
+// no TLS inspection), so in PERMISSIVE mode proxyless servers serve
+// plaintext, accepting clients outside the mesh as PERMISSIVE promises, and
+// proxyless clients dial in plaintext (as Istio does for proxyless gRPC).
+// Envoy sidecars in PERMISSIVE accept plaintext too; their outbounds still
+// originate mTLS, so they cannot reach proxyless servers in this mode.
+bool useMtls(const ProxyContext& ctx) {
+  return ctx.mesh->mtlsEnabled() && !ctx.mesh->permissive();
+}
+
 void addRouter(HttpConnectionManager& hcm) {
   auto* router = hcm.add_http_filters();
   router->set_name("envoy.filters.http.router");
@@ -61,26 +78,60 @@ void addRouter(HttpConnectionManager& hcm) {
 
 // --- client side ----------------------------------------------------------------
 
-RouteConfiguration clientRoute(const std::string& service) {
+// The route's action: retries (the default policy unless a MeshRetry says
+// otherwise) and the call deadline.
+void setClientAction(envoy::config::route::v3::RouteAction* action,
+                     const grpc_profile::ClientPolicies& policies) {
+  auto* retry = action->mutable_retry_policy();
+  if (policies.retry) {
+    *retry = *policies.retry;
+  } else {
+    retry->set_retry_on("unavailable");
+    retry->mutable_num_retries()->set_value(2);
+  }
+  if (policies.max_stream_duration) {
+    translate::setDuration(action->mutable_max_stream_duration()->mutable_max_stream_duration(),
+                           *policies.max_stream_duration);
+  }
+}
+
+// One route to the service's cluster, or a MeshHTTPRoute's routes; the
+// clusters they send to go into `backends`.
+RouteConfiguration clientRoute(const std::string& service,
+                               const grpc_profile::ClientPolicies& policies,
+                               std::set<translate::BackendCluster>& backends) {
   RouteConfiguration rc;
   rc.set_name(names::outboundRoute(service));
   auto* vh = rc.add_virtual_hosts();
   vh->set_name(service);
   vh->add_domains("*");
+  if (policies.routes) {
+    for (const auto& r : policies.routes->routes) {
+      auto* route = vh->add_routes();
+      *route = r;
+      if (route->has_route()) setClientAction(route->mutable_route(), policies);
+    }
+    backends.insert(policies.routes->clusters.begin(), policies.routes->clusters.end());
+    return rc;
+  }
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("");
-  auto* action = route->mutable_route();
-  action->set_cluster(service);
-  auto* retry = action->mutable_retry_policy();
-  retry->set_retry_on("unavailable");
-  retry->mutable_num_retries()->set_value(2);
+  route->mutable_route()->set_cluster(service);
+  setClientAction(route->mutable_route(), policies);
+  backends.insert(translate::backendCluster(service, {}));
   return rc;
 }
 
-Listener clientListener(const std::string& name, const RouteConfiguration& route) {
+Listener clientListener(const std::string& name, const RouteConfiguration& route,
+                        const grpc_profile::ClientPolicies& policies) {
   HttpConnectionManager hcm;
   hcm.set_stat_prefix(name);
   *hcm.mutable_route_config() = route;
+  for (const auto& fault : policies.faults) {
+    auto* filter = hcm.add_http_filters();
+    filter->set_name("envoy.filters.http.fault");
+    filter->mutable_typed_config()->PackFrom(fault);
+  }
   addRouter(hcm);
   Listener l;
   l.set_name(name);
@@ -88,16 +139,18 @@ Listener clientListener(const std::string& name, const RouteConfiguration& route
   return l;
 }
 
-Cluster clientCluster(const ProxyContext& ctx, const std::string& service) {
+// The cluster of a service, or of a route's subset of it (its own EDS name).
+Cluster clientCluster(const ProxyContext& ctx, const translate::BackendCluster& backend) {
+  const std::string& service = backend.service;
   Cluster c;
-  c.set_name(service);
+  c.set_name(backend.name);
   c.set_type(Cluster::EDS);
   c.set_lb_policy(Cluster::ROUND_ROBIN);
   auto* eds = c.mutable_eds_cluster_config();
-  eds->set_service_name(service);
+  eds->set_service_name(backend.name);
   eds->mutable_eds_config()->mutable_ads();
   eds->mutable_eds_config()->set_resource_api_version(envoy::config::core::v3::V3);
-  if (ctx.mesh->mtlsEnabled()) {
+  if (useMtls(ctx)) {
     UpstreamTlsContext tls;
     useProviderCertificates(*tls.mutable_common_tls_context());
     // gRPC 1.51 reads match_subject_alt_names, deprecated in Envoy's API in
@@ -114,13 +167,16 @@ Cluster clientCluster(const ProxyContext& ctx, const std::string& service) {
   return c;
 }
 
-ClusterLoadAssignment endpointsFor(const std::string& service,
+ClusterLoadAssignment endpointsFor(const std::string& name,
                                    const ServiceEndpointsConstSharedPtr& endpoints) {
   ClusterLoadAssignment cla;
-  cla.set_cluster_name(service);
+  cla.set_cluster_name(name);
   if (!endpoints || endpoints->readyCount() == 0) return cla;
   auto* locality = cla.add_endpoints();
   locality->mutable_load_balancing_weight()->set_value(1);  // gRPC drops unweighted localities
+  // ...and NACKs one without a locality: @grpc/grpc-js-xds ("endpoints[0].locality
+  // unset") as well as gRPC C++ 1.51 ("endpoints[0].locality error:field not present").
+  locality->mutable_locality();
   for (const auto& e : endpoints->endpoints) {
     if (!e.ready) continue;
     auto* lb = locality->add_lb_endpoints();
@@ -143,29 +199,50 @@ std::set<std::string> dialNames(const std::string& service,
   return out;
 }
 
-void addClientSide(const ProxyContext& ctx, SnapshotBuilder& out) {
+void addClientSide(const ProxyContext& ctx, const ProxyPolicies& policies,
+                   SnapshotBuilder& out) {
   for (const auto& service : reachableServices(ctx)) {
     auto endpoints = ctx.mesh->service(service);
-    RouteConfiguration route = clientRoute(service);
+    auto client_policies = grpc_profile::clientPolicies(ctx, policies, service, out);
+    std::set<translate::BackendCluster> backends;
+    RouteConfiguration route = clientRoute(service, client_policies, backends);
     for (const auto& name : dialNames(service, endpoints)) {
-      out.add(TypeIndex::Listener, name, clientListener(name, route));
+      out.add(TypeIndex::Listener, name, clientListener(name, route, client_policies));
     }
-    out.add(TypeIndex::Cluster, service, clientCluster(ctx, service));
-    out.add(TypeIndex::Endpoint, service, endpointsFor(service, endpoints));
+    backends.insert(translate::backendCluster(service, {}));
+    for (const auto& backend : backends) {
+      auto backend_endpoints = ctx.mesh->service(backend.service);
+      if (!backend.tags.empty()) backend_endpoints = endpointSubset(backend_endpoints, backend.tags);
+      Cluster cluster = clientCluster(ctx, backend);
+      grpc_profile::applyClusterPolicies(ctx, policies, backend.service, cluster, out);
+      out.add(TypeIndex::Cluster, backend.name, cluster);
+      out.add(TypeIndex::Endpoint, backend.name, endpointsFor(backend.name, backend_endpoints));
+    }
   }
 }
 
 // --- server side ----------------------------------------------------------------
 
-Listener serverListener(const ProxyContext& ctx, const std::string& ip, uint32_t port) {
+Listener serverListener(const ProxyContext& ctx, const std::string& ip, uint32_t port,
+                        const std::optional<envoy::extensions::filters::http::rbac::v3::RBAC>& rbac) {
   HttpConnectionManager hcm;
-  hcm.set_stat_prefix(strCat("inbound_", port));
+  // The prefix names the security mode so that the HCM itself differs between
+  // plaintext and mTLS: @grpc/grpc-js-xds 1.14.1 compares a new server
+  // Listener with its current one filter by filter first, and when only the
+  // transport socket differs it throws a TypeError on plaintext -> mTLS (the
+  // server process dies) and keeps the old chain on mTLS -> plaintext.
+  hcm.set_stat_prefix(useMtls(ctx) ? strCat("inbound_mtls_", port) : strCat("inbound_", port));
   auto* vh = hcm.mutable_route_config()->add_virtual_hosts();
   vh->set_name("inbound");
   vh->add_domains("*");
   auto* route = vh->add_routes();
   route->mutable_match()->set_prefix("/");
   route->mutable_non_forwarding_action();
+  if (rbac) {
+    auto* filter = hcm.add_http_filters();
+    filter->set_name("envoy.filters.http.rbac");
+    filter->mutable_typed_config()->PackFrom(*rbac);
+  }
   addRouter(hcm);
 
   bool bracketed = ip.find(':') != std::string::npos;
@@ -180,7 +257,7 @@ Listener serverListener(const ProxyContext& ctx, const std::string& ip, uint32_t
   auto* filter = chain->add_filters();
   filter->set_name("envoy.filters.network.http_connection_manager");
   filter->mutable_typed_config()->PackFrom(hcm);
-  if (ctx.mesh->mtlsEnabled()) {
+  if (useMtls(ctx)) {
     DownstreamTlsContext tls;
     tls.mutable_require_client_certificate()->set_value(true);
     useProviderCertificates(*tls.mutable_common_tls_context());
@@ -191,10 +268,14 @@ Listener serverListener(const ProxyContext& ctx, const std::string& ip, uint32_t
   return l;
 }
 
-void addServerSide(const ProxyContext& ctx, SnapshotBuilder& out) {
+void addServerSide(const ProxyContext& ctx, const ProxyPolicies& policies,
+                   SnapshotBuilder& out) {
   const auto& net = static_cast<const Dataplane&>(*ctx.dataplane->spec).networking();
   for (const auto& in : net.inbound()) {
     uint32_t port = in.serviceport() != 0 ? in.serviceport() : in.port();
+    auto rbac = grpc_profile::serverRbac(ctx, policies,
+                                         in.address().empty() ? net.address() : in.address(),
+                                         in.port(), useMtls(ctx), out);
     // XdsServerBuilder asks for the listen address exactly as the
     // application wrote it: serve the usual spellings.
     std::set<std::string> ips = {"0.0.0.0", "::", "127.0.0.1", "localhost"};
@@ -202,7 +283,7 @@ void addServerSide(const ProxyContext& ctx, SnapshotBuilder& out) {
       if (!ip.empty()) ips.insert(ip);
     }
     for (const auto& ip : ips) {
-      Listener l = serverListener(ctx, ip, port);
+      Listener l = serverListener(ctx, ip, port, rbac);
       out.add(TypeIndex::Listener, l.name(), l);
     }
   }
@@ -213,8 +294,10 @@ void addServerSide(const ProxyContext& ctx, SnapshotBuilder& out) {
 SnapshotConstSharedPtr generateGrpc(const ProxyContext& ctx) {
   SnapshotBuilder out;
   out.setChangeTime(ctx.change_time);
-  addClientSide(ctx, out);
-  addServerSide(ctx, out);
+  ProxyPolicies policies = ctx.mesh->policiesFor(*ctx.dataplane);
+  for (const auto& e : policies.errors()) out.addWarning(strCat("policy matching failed: ", e));
+  addClientSide(ctx, policies, out);
+  addServerSide(ctx, policies, out);
   addSecrets(ctx, out);
   return out.build();
 }
