@@ -16,22 +16,6 @@ namespace ursa::e2e {
 
 namespace fs = std::filesystem;
 
-std::string binDir() {
-  const char* dir = std::getenv("URSA_BINARY_DIR");
-  return dir == nullptr ? "" : std::string(dir) + "/bin";
-}
-
-uint16_t freePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 int64_t unixMillis() {
   return std::chrono::duration_cast<milliseconds>(

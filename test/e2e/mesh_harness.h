@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "test/support/processes.h"
 #include "test/cli/process.h"
 
 namespace ursa::e2e {
@@ -26,9 +27,9 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // $URSA_BINARY_DIR/bin, or "" when the variable is not set.
-std::string binDir();
+using test::binDir;
 // A loopback TCP port nothing listens on right now.
-uint16_t freePort();
+using test::freePort;
 // Milliseconds since the Unix epoch (what the demo client stamps calls with).
 int64_t unixMillis();
 // Polls `condition` every `every` until it holds (true) or `timeout` passes (false).

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "test/support/processes.h"
 #include "src/cli/curl_transport.h"
 #include "test/cli/process.h"
 #include "test/support/fake_clock.h"
@@ -23,23 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using model::Json;
 
-std::string binDir() {
-  const char* dir = std::getenv("URSA_BINARY_DIR");
-  return dir == nullptr ? "" : std::string(dir) + "/bin";
-}
-
-// A port nothing listens on right now (bind to 0, read it, release it).
-uint16_t freePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using test::binDir;
+using test::freePort;
 
 int httpStatus(const std::string& url) {
   auto t = cli::makeCurlTransport({.base_url = url, .timeout = absl::Seconds(2)});
