@@ -5,6 +5,7 @@
 #     (service "echo-client") calling xds:///echo.mesh once a second, each
 #     under `ursa-dp run --proxy grpc`.
 # The client's calls are printed here; every log is in $URSA_GENERAL_WORK_DIR/demo.
+# mTLS is on (builtin CA, STRICT) unless DEMO_MTLS=off.
 # Ports follow the URSA_* variables (defaults 5678, 5680, 5681); the servers
 # listen on $DEMO_PORT and $DEMO_PORT+1 (default 18081, 18082).
 # Needs the binaries in $URSA_BIN_DIR (default ./build/bin): run scripts/run.sh.
@@ -50,6 +51,17 @@ start_control_plane() {
   die "ursa-cp is not ready after 30 s; see $logs/ursa-cp.log"
 }
 
+# Mesh "default" with the builtin CA enabled (or without mTLS when DEMO_MTLS=off).
+configure_mesh() {
+  local mesh='{"type":"Mesh","name":"default"}'
+  if [ "${DEMO_MTLS:-on}" != off ]; then
+    mesh='{"type":"Mesh","name":"default","mtls":{"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin"}]}}'
+    echo "mesh default: mTLS on (builtin CA, STRICT); DEMO_MTLS=off starts without it"
+  fi
+  curl -sf -X PUT "http://127.0.0.1:$api_port/meshes/default" \
+    -H 'Content-Type: application/json' -d "$mesh" >/dev/null || die "cannot configure mesh default"
+}
+
 # token NAME: writes a dataplane token for NAME (mesh default); prints its file.
 token() {
   local file=$logs/$1.token
@@ -73,6 +85,7 @@ workload() {
 }
 
 start_control_plane "$@"
+configure_mesh
 for i in 1 2; do
   port=$((demo_port + i - 1))
   echo "starting echo-$i on port $port (log: $logs/echo-$i.log)"
@@ -81,7 +94,7 @@ for i in 1 2; do
   pids+=($!)
 done
 echo "starting client-1: calls xds:///echo.mesh every second (agent log: $logs/client-1.log)"
-echo "try mTLS: see docs/demo.md; Ctrl-C stops everything"
+echo "mTLS on and off, PERMISSIVE: see docs/demo.md; Ctrl-C stops everything"
 workload client-1 client $((demo_port + 10)) "$bin/ursa-demo-client" \
   --target xds:///echo.mesh --count 0 --interval-ms 1000 --calls --text \
   2>"$logs/client-1.log" &
