@@ -11,47 +11,7 @@
 # The cluster lives in $URSA_PG_BENCH_DIR (default /tmp/ursa-pg-bench) and
 # listens on 127.0.0.1:$URSA_PG_BENCH_PORT (default 55433), trusting user `ursa`.
 set -euo pipefail
-
-dir=${URSA_PG_BENCH_DIR:-/tmp/ursa-pg-bench}
-port=${URSA_PG_BENCH_PORT:-55433}
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-if [ -z "$bindir" ]; then
-  echo "pg-durable-server: PostgreSQL server binaries not found (install the postgresql package)" >&2
-  exit 1
-fi
-
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
-
-dsn="host=127.0.0.1 port=$port user=ursa dbname=postgres"
-
-case "${1:-start}" in
-  start)
-    if [ ! -f "$dir/PG_VERSION" ]; then
-      mkdir -p "$dir"
-      [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
-      as_owner "$bindir/initdb" -D "$dir" -U ursa -A trust -E UTF8 >"$dir.initdb.log" 2>&1 || {
-        cat "$dir.initdb.log" >&2; exit 1; }
-    fi
-    if ! as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-      as_owner "$bindir/pg_ctl" -D "$dir" -w -t 30 -l "$dir/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c synchronous_commit=on" \
-        start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    fi
-    echo "$dsn"
-    ;;
-  stop)
-    if [ -f "$dir/PG_VERSION" ]; then
-      as_owner "$bindir/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
-    fi
-    ;;
-  *)
-    echo "usage: $0 start|stop" >&2
-    exit 2
-    ;;
-esac
+URSA_PG_DIR=${URSA_PG_BENCH_DIR:-/tmp/ursa-pg-bench} \
+URSA_PG_PORT=${URSA_PG_BENCH_PORT:-55433} \
+URSA_PG_SETTINGS="-c fsync=on -c synchronous_commit=on" \
+  exec "$(dirname "$0")/../scripts/pg-test-server.sh" "$@"

@@ -7,13 +7,16 @@
 #
 # The cluster lives in $URSA_PG_DIR (default /tmp/ursa-pg-test), listens on
 # 127.0.0.1:$URSA_PG_PORT (default 55432) and trusts the local user `ursa`.
+# $URSA_PG_SETTINGS are its server settings (default: fsync off, which is
+# right for tests; bench/pg-durable-server.sh starts a durable one).
 set -euo pipefail
 
 dir=${URSA_PG_DIR:-/tmp/ursa-pg-test}
 port=${URSA_PG_PORT:-55432}
+settings=${URSA_PG_SETTINGS:--c fsync=off -c max_connections=200}
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bindir" ]; then
-  echo "pg-test-server: PostgreSQL server binaries not found (install the postgresql package)" >&2
+  echo "$(basename "$0"): PostgreSQL server binaries not found (install the postgresql package)" >&2
   exit 1
 fi
 
@@ -37,7 +40,7 @@ case "${1:-start}" in
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_owner "$bindir/pg_ctl" -D "$dir" -w -t 30 -l "$dir/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $settings" \
         start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     fi
     echo "$dsn"
