@@ -10,13 +10,6 @@ namespace {
 
 using model::Json;
 
-const Json& at(const Json& obj, std::string_view key) {
-  static const Json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(std::string(key));
-  return it == obj.end() ? kNull : *it;
-}
-
 std::optional<absl::Time> timeAt(const Json& obj, std::string_view key) {
   std::string text = stringAt(obj, key);
   if (text.empty()) return std::nullopt;

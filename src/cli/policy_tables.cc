@@ -9,13 +9,6 @@ namespace {
 
 using model::Json;
 
-const Json& field(const Json& obj, std::string_view key) {
-  static const Json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(std::string(key));
-  return it == obj.end() ? kNull : *it;
-}
-
 // "Type/name, Type/name" from {<Type>: [resource...]}.
 std::string matchedText(const Json& matched) {
   std::vector<std::string> out;
@@ -35,8 +28,8 @@ std::string originsText(const Json& origins) {
 // Warnings and notes after the tables, one per line.
 std::string trailer(const Json& body) {
   std::string out;
-  for (const Json& n : field(body, "notes")) out += strCat("NOTE: ", n.get<std::string>(), "\n");
-  for (const Json& w : field(body, "warnings")) {
+  for (const Json& n : at(body, "notes")) out += strCat("NOTE: ", n.get<std::string>(), "\n");
+  for (const Json& w : at(body, "warnings")) {
     out += strCat("WARNING: ", w.get<std::string>(), "\n");
   }
   return out;
@@ -44,7 +37,7 @@ std::string trailer(const Json& body) {
 
 std::string contributorsText(const Json& aspect) {
   std::vector<std::string> out;
-  for (const Json& c : field(aspect, "contributors")) {
+  for (const Json& c : at(aspect, "contributors")) {
     out.push_back(strCat(stringAt(c, "name"), " ", stringAt(c, "item")));
   }
   return out.empty() ? "-" : strJoin(out, ", ");
@@ -52,7 +45,7 @@ std::string contributorsText(const Json& aspect) {
 
 std::string permissionText(const Json& mtp) {
   std::string decision = stringAt(mtp, "decision");
-  const Json& action = field(mtp, "action");
+  const Json& action = at(mtp, "action");
   std::string why = stringAt(mtp, "reason");
   if (action.is_string()) return strCat(decision, " (", action.get<std::string>(), "): ", why);
   return strCat(decision, ": ", why);
@@ -60,7 +53,7 @@ std::string permissionText(const Json& mtp) {
 
 std::string aspectText(const Json& aspect) {
   if (aspect.is_null()) return "-";
-  return field(field(aspect, "rule"), "conf").dump();
+  return at(at(aspect, "rule"), "conf").dump();
 }
 
 // "kuma.io/service=web,version=v1" from {key: value}.
@@ -73,7 +66,7 @@ std::string tagsText(const Json& tags) {
 }
 
 std::string instanceName(const Json& entry, std::string_view fallback) {
-  const Json& dp = field(entry, "dataplane");
+  const Json& dp = at(entry, "dataplane");
   return dp.is_string() ? dp.get<std::string>() : std::string(fallback);
 }
 
@@ -82,7 +75,7 @@ std::string instanceName(const Json& entry, std::string_view fallback) {
 std::string subsetText(const Json& subset) {
   std::vector<std::string> out;
   for (const Json& t : subset) {
-    bool negated = field(t, "not").is_boolean() && field(t, "not").get<bool>();
+    bool negated = at(t, "not").is_boolean() && at(t, "not").get<bool>();
     out.push_back(strCat(stringAt(t, "key"), negated ? "!=" : "=", stringAt(t, "value")));
   }
   return out.empty() ? "*" : strJoin(out, ",");
@@ -91,23 +84,23 @@ std::string subsetText(const Json& subset) {
 std::string renderDataplanePolicies(const Json& body) {
   Table t;
   t.headers = {"TYPE", "NAME", "SERVICE", "POLICIES"};
-  for (const Json& item : field(body, "items")) {
+  for (const Json& item : at(body, "items")) {
     std::string service = stringAt(item, "service");
     t.rows.push_back({stringAt(item, "type"), stringAt(item, "name"), service.empty() ? "-" : service,
-                      matchedText(field(item, "matchedPolicies"))});
+                      matchedText(at(item, "matchedPolicies"))});
   }
-  Json rules = {{"items", field(body, "rules")}, {"warnings", field(body, "warnings")}};
+  Json rules = {{"items", at(body, "rules")}, {"warnings", at(body, "warnings")}};
   return renderTable(t) + "\n" + renderDataplaneRules(rules);
 }
 
 std::string renderDataplaneRules(const Json& body) {
   Table t;
   t.headers = {"TYPE", "NAME", "POLICY TYPE", "SUBSET", "CONF", "ORIGINS"};
-  for (const Json& r : field(body, "items")) {
+  for (const Json& r : at(body, "items")) {
     std::string name = stringAt(r, "name");
     t.rows.push_back({stringAt(r, "type"), name.empty() ? "-" : name, stringAt(r, "policyType"),
-                      subsetText(field(r, "subset")), field(r, "conf").dump(),
-                      originsText(field(r, "origins"))});
+                      subsetText(at(r, "subset")), at(r, "conf").dump(),
+                      originsText(at(r, "origins"))});
   }
   return renderTable(t) + trailer(body);
 }
@@ -115,42 +108,42 @@ std::string renderDataplaneRules(const Json& body) {
 std::string renderPolicyDataplanes(const Json& body) {
   Table t;
   t.headers = {"MESH", "DATAPLANE", "ATTACHMENTS"};
-  for (const Json& item : field(body, "items")) {
+  for (const Json& item : at(body, "items")) {
     std::vector<std::string> attachments;
-    for (const Json& a : field(item, "attachments")) {
+    for (const Json& a : at(item, "attachments")) {
       std::string service = stringAt(a, "service");
       attachments.push_back(strCat(stringAt(a, "type"), " ", stringAt(a, "name"),
                                    service.empty() || service == stringAt(a, "name")
                                        ? "" : strCat(" (", service, ")")));
     }
-    const Json& dp = field(item, "dataplane");
+    const Json& dp = at(item, "dataplane");
     t.rows.push_back({stringAt(dp, "mesh"), stringAt(dp, "name"), strJoin(attachments, ", ")});
   }
   return renderTable(t) + trailer(body);
 }
 
 std::string renderExplainTraffic(const Json& body) {
-  std::string head = strCat("Traffic from ", tagsText(field(field(body, "from"), "tags")), " to ",
-                            stringAt(field(body, "to"), "service"));
-  if (const Json& port = field(field(body, "to"), "port"); port.is_number()) {
+  std::string head = strCat("Traffic from ", tagsText(at(at(body, "from"), "tags")), " to ",
+                            stringAt(at(body, "to"), "service"));
+  if (const Json& port = at(at(body, "to"), "port"); port.is_number()) {
     head += strCat(":", port.get<uint32_t>());
   }
-  bool mtls = field(body, "mtls").is_boolean() && field(body, "mtls").get<bool>();
+  bool mtls = at(body, "mtls").is_boolean() && at(body, "mtls").get<bool>();
   head += strCat(" in mesh ", stringAt(body, "mesh"), " (mTLS ", mtls ? "on" : "off", "): ",
                  stringAt(body, "decision"), "\n\n");
   Table t;
   t.headers = {"SIDE", "INSTANCE", "ASPECT", "RESULT", "CONTRIBUTORS (LAST DECIDES)"};
-  for (const Json& d : field(body, "destinations")) {
+  for (const Json& d : at(body, "destinations")) {
     std::string who = strCat(instanceName(d, "-"), " ", stringAt(d, "inbound"));
-    const Json& mtp = field(d, "trafficPermission");
+    const Json& mtp = at(d, "trafficPermission");
     t.rows.push_back({"destination", who, "trafficPermission", permissionText(mtp),
                       contributorsText(mtp)});
     for (const char* key : {"faultInjection", "rateLimit", "timeout"}) {
-      t.rows.push_back({"destination", who, key, aspectText(field(d, key)),
-                        contributorsText(field(d, key))});
+      t.rows.push_back({"destination", who, key, aspectText(at(d, key)),
+                        contributorsText(at(d, key))});
     }
   }
-  for (const Json& s : field(body, "sources")) {
+  for (const Json& s : at(body, "sources")) {
     std::string who = instanceName(s, "(no dataplane)");
     for (const auto& [key, aspect] : s.items()) {
       if (key == "dataplane") continue;

@@ -11,13 +11,6 @@ namespace {
 
 using model::Json;
 
-const Json& at(const Json& obj, std::string_view key) {
-  static const Json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(std::string(key));
-  return it == obj.end() ? kNull : *it;
-}
-
 // The spec of a resource: under `spec` for targetRef policies, beside the envelope otherwise.
 const Json& specOf(const model::ResourceType& type, const Json& resource) {
   return type.layout == model::SpecLayout::Nested ? at(resource, "spec") : resource;
@@ -76,6 +69,13 @@ std::vector<std::string> externalServiceRow(const Json& r, absl::Time now) {
 }
 
 }  // namespace
+
+const Json& at(const Json& obj, std::string_view key) {
+  static const Json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(std::string(key));
+  return it == obj.end() ? kNull : *it;
+}
 
 std::string stringAt(const Json& obj, std::string_view key) {
   const Json& v = at(obj, key);

@@ -37,6 +37,8 @@ MeshSummary summarizeMesh(const model::Json& mesh);
 // The AGE of a resource from its modificationTime; "-" when it has none.
 std::string ageOf(const model::Json& resource, absl::Time now);
 
+// The value at `key` of `obj`; null when `obj` is not an object or has no `key`.
+const model::Json& at(const model::Json& obj, std::string_view key);
 // The string at `key` of `obj` ("" when absent or not a string).
 std::string stringAt(const model::Json& obj, std::string_view key);
 
