@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +76,20 @@ std::vector<std::string> goldenCases(const std::string& subdir) {
   }
   std::sort(cases.begin(), cases.end());
   return cases;
+}
+
+std::vector<std::string> goldenCasesOrMissing(const std::string& subdir) {
+  auto cases = goldenCases(subdir);
+  if (cases.empty()) cases.push_back("missing");
+  return cases;
+}
+
+std::string sanitizedCaseName(const std::string& stem) {
+  std::string n = stem;
+  for (char& c : n) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return n;
 }
 
 std::string readFile(const fs::path& p) {

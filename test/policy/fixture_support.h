@@ -20,6 +20,12 @@ namespace fs = std::filesystem;
 // file name before the first dot, relative to `dir` ("01",
 // "matchedpolicies/fromrules/01"). Empty when the data is absent.
 std::vector<std::string> goldenCases(const std::string& subdir);
+// goldenCases(subdir), or the single case "missing" when there are none, so
+// that the parameterized suite still instantiates and its test skips with a
+// reason.
+std::vector<std::string> goldenCasesOrMissing(const std::string& subdir);
+// A case stem as a gtest name: every character but letters and digits as '_'.
+std::string sanitizedCaseName(const std::string& stem);
 // The conformance folder `subdir` (rules, matchers); empty path when absent.
 fs::path fixtureDir(const std::string& subdir);
 

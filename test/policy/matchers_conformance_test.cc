@@ -63,21 +63,11 @@ TEST_P(MatchersGolden, MatchesKuma) {
                                     << model::toYaml(want);
 }
 
-std::vector<std::string> matcherCases() {
-  auto cases = goldenCases("matchers");
-  if (cases.empty()) cases.push_back("missing");
-  return cases;
-}
-
 std::string caseName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  for (char& c : n) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return n;
+  return sanitizedCaseName(info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kuma, MatchersGolden, ::testing::ValuesIn(matcherCases()), caseName);
+INSTANTIATE_TEST_SUITE_P(Kuma, MatchersGolden, ::testing::ValuesIn(goldenCasesOrMissing("matchers")), caseName);
 
 }  // namespace
 }  // namespace ursa::policy::test

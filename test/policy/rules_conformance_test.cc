@@ -56,21 +56,11 @@ TEST_P(RulesGolden, MatchesKuma) {
                                       << model::toYaml(golden);
 }
 
-std::vector<std::string> rulesCases() {
-  auto cases = goldenCases("rules");
-  if (cases.empty()) cases.push_back("missing");
-  return cases;
-}
-
 std::string caseName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  for (char& c : n) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return "case_" + n;
+  return "case_" + sanitizedCaseName(info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kuma, RulesGolden, ::testing::ValuesIn(rulesCases()), caseName);
+INSTANTIATE_TEST_SUITE_P(Kuma, RulesGolden, ::testing::ValuesIn(goldenCasesOrMissing("rules")), caseName);
 
 Json loadJsonCases(const std::string& file) {
   std::string text = readFile(fixtureDir("rules") / file);
