@@ -40,6 +40,10 @@ set(ENVOY_PROTO_ROOTS
   envoy/extensions/filters/listener/original_dst/v3/original_dst.proto
   envoy/extensions/access_loggers/file/v3/file.proto
   envoy/extensions/upstreams/http/v3/http_protocol_options.proto
+  # MeshTrace providers.
+  envoy/config/trace/v3/zipkin.proto
+  envoy/config/trace/v3/datadog.proto
+  envoy/config/trace/v3/opentelemetry.proto
 )
 
 set(_envoy_deps ${CMAKE_BINARY_DIR}/_deps/envoy-protos)

@@ -167,6 +167,17 @@ const policy::Rule* ProxyPolicies::to(std::string_view type, std::string_view se
 
 bool ProxyPolicies::any(std::string_view type) const { return rules(type) != nullptr; }
 
+const policy::Rule* ProxyPolicies::single(std::string_view type) const {
+  const TypeRules* t = rules(type);
+  return t == nullptr || t->single.rules.empty() ? nullptr : &t->single.rules.front();
+}
+
+const std::vector<model::ResourcePtr>& ProxyPolicies::selecting(std::string_view type) const {
+  static const std::vector<model::ResourcePtr> kNone;
+  const TypeRules* t = rules(type);
+  return t == nullptr ? kNone : t->policies;
+}
+
 const std::vector<std::string>& ProxyPolicies::errors() const {
   static const std::vector<std::string> kNone;
   return set_ ? set_->errors : kNone;

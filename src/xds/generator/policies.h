@@ -30,6 +30,10 @@ inline constexpr std::string_view kHttpRoute = "MeshHTTPRoute";
 inline constexpr std::string_view kTcpRoute = "MeshTCPRoute";
 inline constexpr std::string_view kCircuitBreaker = "MeshCircuitBreaker";
 inline constexpr std::string_view kLoadBalancing = "MeshLoadBalancingStrategy";
+// Observability and patches (observability.cc, proxy_patch.cc).
+inline constexpr std::string_view kAccessLog = "MeshAccessLog";
+inline constexpr std::string_view kTrace = "MeshTrace";
+inline constexpr std::string_view kProxyPatch = "MeshProxyPatch";
 }  // namespace policy_types
 
 // The rules of one policy type for one set of inbound tags.
@@ -74,6 +78,10 @@ class ProxyPolicies {
   const policy::Rule* to(std::string_view type, std::string_view service) const;
   // Whether any policy of `type` selects the proxy.
   bool any(std::string_view type) const;
+  // The single-item rule of `type` (MeshTrace, MeshProxyPatch); null when none.
+  const policy::Rule* single(std::string_view type) const;
+  // The policies of `type` selecting the proxy, in precedence order.
+  const std::vector<model::ResourcePtr>& selecting(std::string_view type) const;
   const std::vector<std::string>& errors() const;
 
  private:

@@ -1,8 +1,10 @@
 // The Envoy sidecar profile: Kuma 2.2's default-proxy generators, in Kuma's
-// order (admin, transparent proxy, inbound, outbound, secrets). A name added
+// order (admin, transparent proxy, inbound, outbound, secrets), then the
+// policies that modify the finished set (access logs, tracing, proxy patches). A name added
 // twice keeps the last one (SnapshotBuilder), as Kuma's ResourceSet does.
 
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/envoy/policy_passes.h"
 #include "src/xds/generator/secrets.h"
 #include "ursa/common/strings.h"
 
@@ -18,7 +20,7 @@ SnapshotConstSharedPtr generateEnvoy(const ProxyContext& ctx) {
   envoy_profile::addInbounds(ctx, policies, out);
   envoy_profile::addOutbounds(ctx, policies, out);
   addSecrets(ctx, out);
-  return out.build();
+  return envoy_profile::applyPolicyPasses(ctx, policies, out.build());
 }
 
 }  // namespace ursa::xds::gen

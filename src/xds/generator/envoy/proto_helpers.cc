@@ -6,9 +6,8 @@
 #include "envoy/extensions/filters/http/grpc_stats/v3/config.pb.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
 #include "envoy/extensions/upstreams/http/v3/http_protocol_options.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "src/xds/generator/translate/observability.h"
 #include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
@@ -28,14 +27,7 @@ Protocol parseProtocol(std::string_view tag) {
 }
 
 void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
-  out->set_type_url(strCat("type.googleapis.com/", m.GetDescriptor()->full_name()));
-  std::string* bytes = out->mutable_value();
-  bytes->clear();
-  google::protobuf::io::StringOutputStream stream(bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
+  translate::pack(m, out);
 }
 
 void setSeconds(google::protobuf::Duration* d, int64_t seconds) { d->set_seconds(seconds); }

@@ -289,6 +289,23 @@ void addServerSide(const ProxyContext& ctx, const ProxyPolicies& policies,
   }
 }
 
+// MeshAccessLog, MeshTrace and MeshProxyPatch have no proxyless
+// counterpart: one warning per selecting policy.
+void warnUnsupportedPolicies(const ProxyPolicies& policies, SnapshotBuilder& out) {
+  namespace types = policy_types;
+  const std::pair<std::string_view, const char*> unsupported[] = {
+      {types::kAccessLog, "proxyless gRPC writes no access log; log in the application"},
+      {types::kTrace, "proxyless gRPC takes no tracing from xDS; trace in the application "
+                      "(OpenCensus / OpenTelemetry)"},
+      {types::kProxyPatch, "proxyless gRPC configuration is not patched"},
+  };
+  for (const auto& [type, why] : unsupported) {
+    for (const auto& p : policies.selecting(type)) {
+      out.addWarning(strCat(type, " ", p->meta.mesh, "/", p->meta.name, ": ", why));
+    }
+  }
+}
+
 }  // namespace
 
 SnapshotConstSharedPtr generateGrpc(const ProxyContext& ctx) {
@@ -299,6 +316,7 @@ SnapshotConstSharedPtr generateGrpc(const ProxyContext& ctx) {
   addClientSide(ctx, policies, out);
   addServerSide(ctx, policies, out);
   addSecrets(ctx, out);
+  warnUnsupportedPolicies(policies, out);
   return out.build();
 }
 

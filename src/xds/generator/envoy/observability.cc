@@ -1,0 +1,148 @@
+// Access logs (MeshAccessLog) and tracing (MeshTrace) on the finished
+// listeners, as Kuma 2.2's plugins add them after generation: inbound
+// listeners take the MeshAccessLog from-rule for every client (Kuma's
+// `from` accepts only Mesh), outbound listeners the to-rule of their
+// service; every inbound and outbound HCM takes the MeshTrace conf. The
+// passthrough and admin listeners are left alone.
+//
+// Then MeshProxyPatch (translate/proxy_patch.h) runs last.
+
+#include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
+#include "src/xds/generator/envoy/policy_passes.h"
+#include "src/xds/generator/translate/observability.h"
+#include "src/xds/generator/translate/proxy_patch.h"
+#include "ursa/common/strings.h"
+#include "ursa/mesh/v1alpha1/dataplane.pb.h"
+
+namespace ursa::xds::gen::envoy_profile {
+
+namespace {
+
+using envoy::config::listener::v3::Listener;
+using envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager;
+using envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy;
+using ursa::mesh::v1alpha1::Dataplane;
+using Mal = ursa::policies::meshaccesslog::v1alpha1::MeshAccessLog;
+using Mt = ursa::policies::meshtrace::v1alpha1::MeshTrace;
+
+// What a listener is, for these policies.
+struct ListenerRole {
+  bool inbound = false;
+  std::string service;  // the inbound's service, or the outbound's destination
+};
+
+std::optional<ListenerRole> roleOf(const Listener& l) {
+  const std::string& name = l.name();
+  bool inbound = name.starts_with("inbound:") && !name.starts_with("inbound:passthrough:");
+  bool outbound = name.starts_with("outbound:") && !name.starts_with("outbound:passthrough:");
+  if (!inbound && !outbound) return std::nullopt;
+  auto tags = l.metadata().filter_metadata().find(kTagsMetadataKey);
+  if (tags == l.metadata().filter_metadata().end()) return std::nullopt;
+  auto service = tags->second.fields().find(kServiceTag);
+  if (service == tags->second.fields().end()) return std::nullopt;
+  return ListenerRole{inbound, service->second.string_value()};
+}
+
+// Kuma's IdentifyingName: the first inbound's service, else the gateway's.
+std::string identifyingService(const Dataplane& dp) {
+  for (const auto& in : dp.networking().inbound()) {
+    auto it = in.tags().find(kServiceTag);
+    if (it != in.tags().end()) return it->second;
+  }
+  auto it = dp.networking().gateway().tags().find(kServiceTag);
+  return it != dp.networking().gateway().tags().end() ? it->second : "unknown";
+}
+
+std::string originNames(const policy::Rule& rule) {
+  std::vector<std::string> names;
+  for (const auto& o : rule.origins) names.push_back(strCat(o.mesh, "/", o.name));
+  return strCat("MeshAccessLog ", strJoin(names, ","));
+}
+
+// The access log rule of a listener; null when none applies.
+const policy::Rule* accessLogRule(const ProxyPolicies& policies, const Listener& l,
+                                  const ListenerRole& role) {
+  if (!role.inbound) return policies.to(policy_types::kAccessLog, role.service);
+  const auto& socket = l.address().socket_address();
+  const policy::Rules* rules =
+      policies.from(policy_types::kAccessLog, socket.address(), socket.port_value());
+  return rules == nullptr ? nullptr : policy::computeRule(*rules, {});
+}
+
+// Per listener: the loggers for HTTP and TCP filters, and the tracing.
+struct ListenerObservability {
+  std::vector<envoy::config::accesslog::v3::AccessLog> http_logs, tcp_logs;
+  std::optional<translate::Tracing> tracing;
+};
+
+// Adds what `o` holds to every HCM and tcp_proxy of `l`.
+void applyTo(Listener& l, const ListenerObservability& o) {
+  for (auto& chain : *l.mutable_filter_chains()) {
+    for (auto& filter : *chain.mutable_filters()) {
+      if (filter.name() == kHcmFilter) {
+        HttpConnectionManager hcm;
+        if (!filter.typed_config().UnpackTo(&hcm)) continue;
+        for (const auto& log : o.http_logs) *hcm.add_access_log() = log;
+        if (o.tracing) *hcm.mutable_tracing() = o.tracing->hcm;
+        pack(hcm, filter.mutable_typed_config());
+      } else if (filter.name() == kTcpProxyFilter && !o.tcp_logs.empty()) {
+        TcpProxy proxy;
+        if (!filter.typed_config().UnpackTo(&proxy)) continue;
+        for (const auto& log : o.tcp_logs) *proxy.add_access_log() = log;
+        pack(proxy, filter.mutable_typed_config());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies,
+                      SnapshotEditor& out) {
+  const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
+  const Mt::Conf* trace = confOf<Mt::Conf>(policies.single(policy_types::kTrace));
+  std::string own_service = identifyingService(dp);
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  std::vector<std::string> names;
+  for (const auto& [name, _] : out.resources(TypeIndex::Listener)) names.push_back(name);
+  for (const auto& name : names) {
+    Listener l;
+    if (!out.read(TypeIndex::Listener, name, l)) continue;
+    auto role = roleOf(l);
+    if (!role) continue;
+    ListenerObservability o;
+    const policy::Rule* log_rule = accessLogRule(policies, l, *role);
+    if (const auto* conf = confOf<Mal::Conf>(log_rule)) {
+      translate::AccessLogValues values{
+          ctx.mesh->name(), ctx.dataplane->meta.name,
+          role->inbound ? "unknown" : own_service, role->service,
+          dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
+      o.http_logs = translate::accessLogs(*conf, values, true, originNames(*log_rule), warn);
+      o.tcp_logs = translate::accessLogs(*conf, values, false, originNames(*log_rule), warn);
+    }
+    if (trace != nullptr) {
+      o.tracing = role->inbound
+                      ? translate::tracingOf(*trace, role->service, "", warn)
+                      : translate::tracingOf(*trace, own_service, role->service, warn);
+    }
+    if (o.http_logs.empty() && o.tcp_logs.empty() && !o.tracing) continue;
+    applyTo(l, o);
+    out.put(TypeIndex::Listener, name, l);
+    if (o.tracing) out.put(TypeIndex::Cluster, o.tracing->collector.name(), o.tracing->collector);
+  }
+}
+
+SnapshotConstSharedPtr applyPolicyPasses(const ProxyContext& ctx, const ProxyPolicies& policies,
+                                         SnapshotConstSharedPtr base) {
+  namespace types = policy_types;
+  if (!policies.any(types::kAccessLog) && !policies.any(types::kTrace) &&
+      !policies.any(types::kProxyPatch)) {
+    return base;
+  }
+  SnapshotEditor out(*base);
+  addObservability(ctx, policies, out);
+  translate::applyProxyPatches(policies.selecting(types::kProxyPatch), out);
+  return out.build();
+}
+
+}  // namespace ursa::xds::gen::envoy_profile
