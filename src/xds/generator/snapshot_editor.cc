@@ -17,8 +17,7 @@ bool SnapshotEditor::read(TypeIndex t, const std::string& name,
   return it != items.end() && out.ParseFromString(it->second->bytes);
 }
 
-void SnapshotEditor::put(TypeIndex t, const std::string& name,
-                         const google::protobuf::Message& m) {
+void SnapshotEditor::put(TypeIndex t, const std::string& name, const google::protobuf::Message& m) {
   types_[static_cast<size_t>(t)][name] = internResource(name, m);
 }
 

@@ -1,12 +1,13 @@
 // MeshAccessLog and MeshTrace translation (translate/observability.h).
 
+#include "src/xds/generator/translate/observability.h"
+
 #include <gtest/gtest.h>
 
 #include "envoy/config/trace/v3/datadog.pb.h"
 #include "envoy/config/trace/v3/opentelemetry.pb.h"
 #include "envoy/config/trace/v3/zipkin.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
-#include "src/xds/generator/translate/observability.h"
 #include "src/xds/validate/pgv_checker.h"
 
 namespace ursa::xds::gen::translate {
@@ -58,9 +59,9 @@ TEST(AccessLogTest, FileBackendUsesTheProtocolsDefaultFormat) {
   EXPECT_EQ(h.log_format().text_format_source().inline_string(), expected_http);
   EXPECT_NE(expected_http.find("\"web\" \"backend\" \"10.0.0.1\""), std::string::npos);
   FileAccessLog t = fileOf(tcp[0]);
-  EXPECT_EQ(t.log_format().text_format_source().inline_string(),
-            interpolateKumaValues(std::string(kDefaultTcpAccessLogFormat) + "\n",
-                                  outboundValues()));
+  EXPECT_EQ(
+      t.log_format().text_format_source().inline_string(),
+      interpolateKumaValues(std::string(kDefaultTcpAccessLogFormat) + "\n", outboundValues()));
   EXPECT_TRUE(c.warnings.empty());
 }
 
@@ -128,9 +129,12 @@ TEST(TraceTest, ZipkinReadsTheUrlAndDefaults) {
   EXPECT_FALSE(t->hcm.has_overall_sampling());
   EXPECT_EQ(t->collector.name(), "meshtrace:zipkin");
   EXPECT_EQ(t->collector.type(), envoy::config::cluster::v3::Cluster::STRICT_DNS);
-  const auto& socket =
-      t->collector.load_assignment().endpoints(0).lb_endpoints(0).endpoint().address()
-          .socket_address();
+  const auto& socket = t->collector.load_assignment()
+                           .endpoints(0)
+                           .lb_endpoints(0)
+                           .endpoint()
+                           .address()
+                           .socket_address();
   EXPECT_EQ(socket.address(), "zipkin.obs");
   EXPECT_EQ(socket.port_value(), 9411u);
   EXPECT_TRUE(validate::check(t->collector).empty());
@@ -157,8 +161,13 @@ TEST(TraceTest, SamplingAndTags) {
   EXPECT_EQ(t->hcm.custom_tags(0).literal().value(), "core");
   EXPECT_EQ(t->hcm.custom_tags(1).request_header().name(), "x-env");
   EXPECT_EQ(t->collector.type(), envoy::config::cluster::v3::Cluster::STATIC);
-  EXPECT_EQ(t->collector.load_assignment().endpoints(0).lb_endpoints(0).endpoint().address()
-                .socket_address().port_value(),
+  EXPECT_EQ(t->collector.load_assignment()
+                .endpoints(0)
+                .lb_endpoints(0)
+                .endpoint()
+                .address()
+                .socket_address()
+                .port_value(),
             443u);
   EXPECT_TRUE(t->collector.has_transport_socket());  // https
 }
@@ -170,8 +179,8 @@ TEST(TraceTest, DatadogSplitServiceNamesOutboundSpans) {
   dd->set_split_service(true);
   Collect c;
   envoy::config::trace::v3::DatadogConfig config;
-  ASSERT_TRUE(tracingOf(conf, "web", "backend", c.warn())->hcm.provider().typed_config().UnpackTo(
-      &config));
+  ASSERT_TRUE(
+      tracingOf(conf, "web", "backend", c.warn())->hcm.provider().typed_config().UnpackTo(&config));
   EXPECT_EQ(config.service_name(), "web_backend");
   ASSERT_TRUE(
       tracingOf(conf, "web", "", c.warn())->hcm.provider().typed_config().UnpackTo(&config));

@@ -2,12 +2,13 @@
 // every kind of modification, copy-on-write, and bad patches skipped with a
 // warning while the rest applies.
 
+#include "src/xds/generator/translate/proxy_patch.h"
+
 #include <gtest/gtest.h>
 
 #include "envoy/config/cluster/v3/cluster.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
-#include "src/xds/generator/translate/proxy_patch.h"
 #include "test/xds/generator/golden_support.h"
 #include "ursa/model/codec.h"
 
@@ -68,7 +69,8 @@ TEST_F(ProxyPatchTest, JsonPatchChangesOnlyThisProxysCopy) {
   EXPECT_EQ(before->bytes, before_bytes);
   EXPECT_NE(out->find(TypeIndex::Cluster, "backend"), before);
   // Resources no modification touched are still shared.
-  EXPECT_EQ(out->find(TypeIndex::Endpoint, "backend"), g_.snapshot->find(TypeIndex::Endpoint, "backend"));
+  EXPECT_EQ(out->find(TypeIndex::Endpoint, "backend"),
+            g_.snapshot->find(TypeIndex::Endpoint, "backend"));
   EXPECT_TRUE(out->warnings().empty());
 }
 
@@ -89,9 +91,11 @@ TEST_F(ProxyPatchTest, ValueMergeAddAndRemoveOfClusters) {
         match: {name: "kuma:envoy:admin"}
 )")});
   EXPECT_EQ(read<Cluster>(*out, TypeIndex::Cluster, "localhost:18080")
-                .per_connection_buffer_limit_bytes().value(),
+                .per_connection_buffer_limit_bytes()
+                .value(),
             1024u);
-  EXPECT_FALSE(read<Cluster>(*out, TypeIndex::Cluster, "backend").has_per_connection_buffer_limit_bytes());
+  EXPECT_FALSE(
+      read<Cluster>(*out, TypeIndex::Cluster, "backend").has_per_connection_buffer_limit_bytes());
   EXPECT_NE(out->find(TypeIndex::Cluster, "extra"), nullptr);
   EXPECT_EQ(out->find(TypeIndex::Cluster, "kuma:envoy:admin"), nullptr);
   EXPECT_TRUE(out->warnings().empty());
@@ -194,7 +198,8 @@ TEST_F(ProxyPatchTest, AFailingModificationChangesNoResource) {
         - {op: remove, path: /edsClusterConfig}
 )")});
   ASSERT_EQ(out->warnings().size(), 1u);
-  EXPECT_EQ(out->find(TypeIndex::Cluster, "backend"), g_.snapshot->find(TypeIndex::Cluster, "backend"));
+  EXPECT_EQ(out->find(TypeIndex::Cluster, "backend"),
+            g_.snapshot->find(TypeIndex::Cluster, "backend"));
 }
 
 TEST_F(ProxyPatchTest, PoliciesApplyInOrder) {

@@ -7,9 +7,10 @@
 //
 // Then MeshProxyPatch (translate/proxy_patch.h) runs last.
 
+#include "src/xds/generator/translate/observability.h"
+
 #include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
 #include "src/xds/generator/envoy/policy_passes.h"
-#include "src/xds/generator/translate/observability.h"
 #include "src/xds/generator/translate/proxy_patch.h"
 #include "ursa/common/strings.h"
 #include "ursa/mesh/v1alpha1/dataplane.pb.h"
@@ -97,8 +98,7 @@ void applyTo(Listener& l, const ListenerObservability& o) {
 
 }  // namespace
 
-void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies,
-                      SnapshotEditor& out) {
+void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotEditor& out) {
   const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
   const Mt::Conf* trace = confOf<Mt::Conf>(policies.single(policy_types::kTrace));
   std::string own_service = identifyingService(dp);
@@ -114,16 +114,14 @@ void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies,
     const policy::Rule* log_rule = accessLogRule(policies, l, *role);
     if (const auto* conf = confOf<Mal::Conf>(log_rule)) {
       translate::AccessLogValues values{
-          ctx.mesh->name(), ctx.dataplane->meta.name,
-          role->inbound ? "unknown" : own_service, role->service,
-          dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
+          ctx.mesh->name(), ctx.dataplane->meta.name,  role->inbound ? "unknown" : own_service,
+          role->service,    dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
       o.http_logs = translate::accessLogs(*conf, values, true, originNames(*log_rule), warn);
       o.tcp_logs = translate::accessLogs(*conf, values, false, originNames(*log_rule), warn);
     }
     if (trace != nullptr) {
-      o.tracing = role->inbound
-                      ? translate::tracingOf(*trace, role->service, "", warn)
-                      : translate::tracingOf(*trace, own_service, role->service, warn);
+      o.tracing = role->inbound ? translate::tracingOf(*trace, role->service, "", warn)
+                                : translate::tracingOf(*trace, own_service, role->service, warn);
     }
     if (o.http_logs.empty() && o.tcp_logs.empty() && !o.tracing) continue;
     applyTo(l, o);

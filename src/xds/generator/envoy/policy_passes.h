@@ -12,8 +12,7 @@ namespace ursa::xds::gen::envoy_profile {
 // outbound listeners: the to-rule of their service) appends access loggers
 // to every HCM and tcp_proxy; MeshTrace sets the tracing of every inbound
 // and outbound HCM and adds the collector's cluster.
-void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies,
-                      SnapshotEditor& out);
+void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies, SnapshotEditor& out);
 
 // `base` with access logs, tracing and MeshProxyPatch modifications
 // applied; `base` itself when no such policy selects the proxy.

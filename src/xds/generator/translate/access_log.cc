@@ -37,7 +37,7 @@ SubstitutionFormatString formatOf(const MeshAccessLog::Format& format, const cha
   google::protobuf::Value message;
   if (format.json().empty()) {
     std::string text = format.has_plain() && !format.plain().empty() ? format.plain()
-                                                                      : std::string(default_format);
+                                                                     : std::string(default_format);
     text = interpolateKumaValues(text + "\n", values);
     if (tcp_address == nullptr) {
       out.mutable_text_format_source()->set_inline_string(text);
@@ -116,9 +116,11 @@ std::string interpolateKumaValues(std::string format, const AccessLogValues& val
   return format;
 }
 
-std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(
-    const MeshAccessLog::Conf& conf, const AccessLogValues& values, bool http,
-    const std::string& origin, const Warn& warn) {
+std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(const MeshAccessLog::Conf& conf,
+                                                                const AccessLogValues& values,
+                                                                bool http,
+                                                                const std::string& origin,
+                                                                const Warn& warn) {
   const char* default_format = http ? kDefaultHttpAccessLogFormat : kDefaultTcpAccessLogFormat;
   std::vector<envoy::config::accesslog::v3::AccessLog> out;
   for (const auto& backend : conf.backends()) {
@@ -126,12 +128,13 @@ std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(
       out.push_back(fileLogger(backend.file().path(),
                                formatOf(backend.file().format(), default_format, values, nullptr)));
     } else if (backend.has_tcp()) {
-      out.push_back(fileLogger(accessLogSocket(values.dataplane, values.mesh),
-                               formatOf(backend.tcp().format(), default_format, values,
-                                        &backend.tcp().address())));
+      out.push_back(fileLogger(
+          accessLogSocket(values.dataplane, values.mesh),
+          formatOf(backend.tcp().format(), default_format, values, &backend.tcp().address())));
     } else if (backend.has_open_telemetry()) {
-      warn(strCat(origin, ": openTelemetry backend not supported (no OpenTelemetry access "
-                          "logger in ursa's Envoy API set); backend skipped"));
+      warn(strCat(origin,
+                  ": openTelemetry backend not supported (no OpenTelemetry access "
+                  "logger in ursa's Envoy API set); backend skipped"));
     }
   }
   return out;

@@ -28,11 +28,11 @@ void pack(const google::protobuf::Message& m, google::protobuf::Any* out);
 // The values of Kuma's %KUMA_*% placeholders for one listener.
 struct AccessLogValues {
   std::string mesh;
-  std::string dataplane;            // the Dataplane's name (TCP backend socket)
-  std::string source_service;       // "unknown" on inbounds, as Kuma
+  std::string dataplane;       // the Dataplane's name (TCP backend socket)
+  std::string source_service;  // "unknown" on inbounds, as Kuma
   std::string destination_service;
-  std::string source_ip;            // the Dataplane's address
-  std::string direction;            // "INBOUND" | "OUTBOUND"
+  std::string source_ip;  // the Dataplane's address
+  std::string direction;  // "INBOUND" | "OUTBOUND"
 };
 
 // Kuma 2.2's default formats (a newline is appended to every plain format).

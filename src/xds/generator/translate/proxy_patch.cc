@@ -26,9 +26,7 @@ using proxy_patch::Target;
 
 constexpr char kHcmFilter[] = "envoy.filters.network.http_connection_manager";
 
-absl::Status invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 bool optionalMatches(bool has, const std::string& want, const std::string& actual) {
   return !has || want.empty() || want == actual;
@@ -43,8 +41,7 @@ std::vector<std::string> namesOf(const SnapshotEditor& out, TypeIndex t) {
 // Add / Remove / Patch of whole resources (clusters, listeners). `matches`
 // decides which existing resources a Remove or Patch touches.
 template <typename R, typename Matches>
-absl::Status applyResourceMod(TypeIndex t, const ModSpec& spec, Target& target,
-                              Matches matches) {
+absl::Status applyResourceMod(TypeIndex t, const ModSpec& spec, Target& target, Matches matches) {
   SnapshotEditor& out = target.editor;
   if (spec.operation == "Add") {
     if (!spec.value) return invalid("value must be defined");
@@ -78,12 +75,12 @@ absl::Status applyResourceMod(TypeIndex t, const ModSpec& spec, Target& target,
 
 absl::Status applyClusterMod(const Mpp::ClusterMod& mod, Target& out) {
   const auto& m = mod.match();
-  return applyResourceMod<Cluster>(
-      TypeIndex::Cluster, proxy_patch::specOf(mod), out,
-      [&](const std::string& name, const Cluster&) {
-        return optionalMatches(m.has_name(), m.name(), name) &&
-               optionalMatches(m.has_origin(), m.origin(), out.origin(TypeIndex::Cluster, name));
-      });
+  return applyResourceMod<Cluster>(TypeIndex::Cluster, proxy_patch::specOf(mod), out,
+                                   [&](const std::string& name, const Cluster&) {
+                                     return optionalMatches(m.has_name(), m.name(), name) &&
+                                            optionalMatches(m.has_origin(), m.origin(),
+                                                            out.origin(TypeIndex::Cluster, name));
+                                   });
 }
 
 absl::Status applyListenerMod(const Mpp::ListenerMod& mod, Target& out) {
@@ -104,8 +101,7 @@ absl::Status applyToRouteConfig(RouteConfiguration& rc, const std::string& origi
                                 const VirtualHost* added) {
   const auto& m = mod.match();
   if (!optionalMatches(m.has_origin(), m.origin(), origin) ||
-      !optionalMatches(m.has_route_configuration_name(), m.route_configuration_name(),
-                       rc.name())) {
+      !optionalMatches(m.has_route_configuration_name(), m.route_configuration_name(), rc.name())) {
     return absl::OkStatus();
   }
   if (spec.operation == "Add") {
@@ -143,7 +139,8 @@ absl::Status applyVirtualHostMod(const Mpp::VirtualHostMod& mod, Target& target)
     if (!out.read(TypeIndex::Route, name, rc)) continue;
     auto status = applyToRouteConfig(rc, target.origin(TypeIndex::Route, name), mod, spec, &added);
     if (status.ok()) status = proxy_patch::checkValid(rc);
-    if (!status.ok()) return invalid(strCat("route configuration ", name, ": ", std::string(status.message())));
+    if (!status.ok())
+      return invalid(strCat("route configuration ", name, ": ", std::string(status.message())));
     out.put(TypeIndex::Route, name, rc);
   }
   for (const auto& name : namesOf(out, TypeIndex::Listener)) {
@@ -157,10 +154,11 @@ absl::Status applyVirtualHostMod(const Mpp::VirtualHostMod& mod, Target& target)
             !hcm.has_route_config()) {
           continue;
         }
-        auto status = applyToRouteConfig(*hcm.mutable_route_config(),
-                                         target.origin(TypeIndex::Listener, name), mod, spec,
-                                         &added);
-        if (!status.ok()) return invalid(strCat("listener ", name, ": ", std::string(status.message())));
+        auto status =
+            applyToRouteConfig(*hcm.mutable_route_config(),
+                               target.origin(TypeIndex::Listener, name), mod, spec, &added);
+        if (!status.ok())
+          return invalid(strCat("listener ", name, ": ", std::string(status.message())));
         pack(hcm, filter.mutable_typed_config());
         touched = true;
       }
@@ -175,8 +173,7 @@ absl::Status applyVirtualHostMod(const Mpp::VirtualHostMod& mod, Target& target)
 }
 
 // "cluster Patch", ... for warnings, and the modification applied.
-std::pair<std::string, absl::Status> applyModification(const Mpp::Modification& m,
-                                                       Target& out) {
+std::pair<std::string, absl::Status> applyModification(const Mpp::Modification& m, Target& out) {
   if (m.has_cluster()) {
     return {strCat("cluster ", m.cluster().operation()), applyClusterMod(m.cluster(), out)};
   }
@@ -231,9 +228,9 @@ void applyProxyPatches(const std::vector<model::ResourcePtr>& policies, Snapshot
         target = std::move(trial);
         continue;
       }
-      target.editor.addWarning(strCat("MeshProxyPatch ", policy->meta.mesh, "/", policy->meta.name,
-                            ": appendModifications[", i, "] (", what,
-                            "): ", std::string(status.message()), "; modification skipped"));
+      target.editor.addWarning(strCat(
+          "MeshProxyPatch ", policy->meta.mesh, "/", policy->meta.name, ": appendModifications[", i,
+          "] (", what, "): ", std::string(status.message()), "; modification skipped"));
     }
   }
   out = std::move(target.editor);

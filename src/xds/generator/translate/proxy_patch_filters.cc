@@ -26,7 +26,8 @@ bool listenerMatches(const Match& m, const std::string& name, const Listener& l,
   if (m.has_listener_name() && !m.listener_name().empty() && m.listener_name() != name) {
     return false;
   }
-  if (m.has_origin() && !m.origin().empty() && m.origin() != target.origin(TypeIndex::Listener, name)) {
+  if (m.has_origin() && !m.origin().empty() &&
+      m.origin() != target.origin(TypeIndex::Listener, name)) {
     return false;
   }
   return tagsMatch(l, m.listener_tags());
@@ -66,8 +67,10 @@ absl::Status applyToFilters(RepeatedPtrField<F>& filters, const std::string& nam
   } else if (op == "Patch") {
     for (auto& f : filters) {
       if (!name.empty() && f.name() != name) continue;
-      if (!f.has_typed_config()) return absl::InvalidArgumentError(strCat("filter ", f.name(), " has no typed config"));
-      const google::protobuf::Any* from = value.has_typed_config() ? &value.typed_config() : nullptr;
+      if (!f.has_typed_config())
+        return absl::InvalidArgumentError(strCat("filter ", f.name(), " has no typed config"));
+      const google::protobuf::Any* from =
+          value.has_typed_config() ? &value.typed_config() : nullptr;
       if (auto status = patchTypedConfig(*f.mutable_typed_config(), spec, from); !status.ok()) {
         return status;
       }
@@ -106,7 +109,8 @@ absl::Status forMatchingListeners(const Match& match, Target& target, Edit edit)
       if (auto status = edit(chain); !status.ok()) return status;
     }
     if (auto status = checkValid(l); !status.ok()) {
-      return absl::InvalidArgumentError(strCat("listener ", name, ": ", std::string(status.message())));
+      return absl::InvalidArgumentError(
+          strCat("listener ", name, ": ", std::string(status.message())));
     }
     out.put(TypeIndex::Listener, name, l);
   }

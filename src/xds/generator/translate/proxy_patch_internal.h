@@ -29,7 +29,8 @@ struct ModSpec {
 };
 template <typename M>
 ModSpec specOf(const M& m) {
-  return ModSpec{m.operation(), m.has_value() ? std::optional<std::string>(m.value()) : std::nullopt,
+  return ModSpec{m.operation(),
+                 m.has_value() ? std::optional<std::string>(m.value()) : std::nullopt,
                  &m.json_patches()};
 }
 

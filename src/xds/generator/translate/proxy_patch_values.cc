@@ -17,14 +17,13 @@ namespace ursa::xds::gen::translate::proxy_patch {
 
 namespace {
 
-absl::Status invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 absl::StatusOr<nlohmann::json> jsonOf(const google::protobuf::Message& m) {
   std::string text;
   auto status = google::protobuf::util::MessageToJsonString(m, &text);
-  if (!status.ok()) return invalid(strCat("cannot render as JSON: ", std::string(status.message())));
+  if (!status.ok())
+    return invalid(strCat("cannot render as JSON: ", std::string(status.message())));
   return nlohmann::json::parse(text);
 }
 
@@ -96,7 +95,8 @@ absl::Status patchTypedConfig(google::protobuf::Any& any, const ModSpec& mod,
   if (descriptor == nullptr) return invalid(strCat("typed config ", type_name, " is unknown"));
   std::unique_ptr<google::protobuf::Message> config(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
-  if (!any.UnpackTo(config.get())) return invalid(strCat("typed config ", type_name, " unreadable"));
+  if (!any.UnpackTo(config.get()))
+    return invalid(strCat("typed config ", type_name, " unreadable"));
   if (mod.patches != nullptr && !mod.patches->empty()) {
     if (auto status = applyJsonPatches(*config, *mod.patches); !status.ok()) return status;
   } else if (value_typed_config != nullptr) {

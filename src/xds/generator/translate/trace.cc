@@ -85,7 +85,10 @@ Cluster collectorCluster(const std::string& name, const Address& a, bool http2) 
   c.mutable_connect_timeout()->set_seconds(10);
   auto* cla = c.mutable_load_assignment();
   cla->set_cluster_name(name);
-  auto* socket = cla->add_endpoints()->add_lb_endpoints()->mutable_endpoint()->mutable_address()
+  auto* socket = cla->add_endpoints()
+                     ->add_lb_endpoints()
+                     ->mutable_endpoint()
+                     ->mutable_address()
                      ->mutable_socket_address();
   socket->set_address(a.host);
   socket->set_port_value(a.port);
@@ -93,7 +96,7 @@ Cluster collectorCluster(const std::string& name, const Address& a, bool http2) 
     envoy::extensions::upstreams::http::v3::HttpProtocolOptions options;
     options.mutable_explicit_http_config()->mutable_http2_protocol_options();
     pack(options, &(*c.mutable_typed_extension_protocol_options())
-                       ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]);
+                      ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]);
   }
   if (a.scheme == "https") {
     envoy::extensions::transport_sockets::tls::v3::UpstreamTlsContext tls;
@@ -164,9 +167,8 @@ bool setDatadog(const MeshTrace::DatadogBackend& d, const std::string& service,
   if (!a) return false;
   envoy::config::trace::v3::DatadogConfig config;
   config.set_collector_cluster(kDatadogCluster);
-  config.set_service_name(d.split_service() && !destination.empty()
-                              ? strCat(service, "_", destination)
-                              : service);
+  config.set_service_name(
+      d.split_service() && !destination.empty() ? strCat(service, "_", destination) : service);
   out.hcm.mutable_provider()->set_name("envoy.tracers.datadog");
   pack(config, out.hcm.mutable_provider()->mutable_typed_config());
   a->scheme.clear();  // the agent speaks plain HTTP
