@@ -25,6 +25,8 @@ constexpr int kPermissionDenied = 7;
 constexpr int kUnavailable = 14;
 constexpr int kCallIntervalMs = 20;
 constexpr int64_t kPropagationBudgetMs = 1000;
+// See FaultInjectionAbortsCallsOfTheNamedSourceOnly.
+constexpr int64_t kFaultRemovalBudgetMs = 3000;
 
 // echo denies every caller but echo-client; more specific than the default
 // allow-all-default (kind MeshService beats Mesh).
@@ -77,6 +79,18 @@ class GrpcPolicyAccessE2eTest : public MeshE2eTest {
     return found;
   }
 
+  // Milliseconds from `since` until the configuration served to `dataplane`
+  // (GET .../xds) does (`present`) or does not hold a fault filter, polling
+  // every 10 ms (bounded); -1 when it never did.
+  int64_t servedAfter(const std::string& dataplane, int64_t since, bool present) {
+    auto has_fault = [&] {
+      auto [status, body] = cp_->api("GET", "/meshes/default/dataplanes/" + dataplane + "/xds");
+      return status == 200 && body.find("envoy.filters.http.fault") != std::string::npos;
+    };
+    if (!eventually([&] { return has_fault() == present; }, 10s, 10ms)) return -1;
+    return unixMillis() - since;
+  }
+
   Workload* client1_ = nullptr;
   Workload* other1_ = nullptr;
 };
@@ -125,6 +139,7 @@ TEST_F(GrpcPolicyAccessE2eTest, FaultInjectionAbortsCallsOfTheNamedSourceOnly) {
   startMesh();
 
   int64_t applied = putPolicy("meshfaultinjections", kFaultOtherClient);
+  int64_t served_after = servedAfter("other-1", applied, true);
   int64_t faulted_after = firstCallAfter(*other1_, applied, isFault);
   ASSERT_TRUE(callsEventually(*other1_, applied, lastCalls(20, isFault), 15s))
       << describe(callsSince(*other1_, applied));
@@ -134,16 +149,26 @@ TEST_F(GrpcPolicyAccessE2eTest, FaultInjectionAbortsCallsOfTheNamedSourceOnly) {
   EXPECT_EQ(failures(unfaulted), 0u) << "echo-client must not be faulted: " << describe(unfaulted);
 
   int64_t deleted = deletePolicy("meshfaultinjections", "echo-fault-other-client");
+  int64_t unserved_after = servedAfter("other-1", deleted, false);
   int64_t healed_after = firstCallAfter(*other1_, deleted, &Call::ok);
   ASSERT_TRUE(callsEventually(*other1_, deleted, lastCalls(20, &Call::ok), 15s))
       << describe(callsSince(*other1_, deleted));
 
-  std::cerr << "propagation (MeshFaultInjection, gRPC C++ client): PUT to first faulted call "
-            << faulted_after << " ms; DELETE to first successful call " << healed_after << " ms\n";
+  std::cerr << "propagation (MeshFaultInjection, gRPC C++ client): PUT to fault served "
+            << served_after << " ms, to first faulted call " << faulted_after
+            << " ms; DELETE to fault no longer served " << unserved_after
+            << " ms, to first successful call " << healed_after << " ms\n";
+  for (int64_t served : {served_after, unserved_after}) {
+    EXPECT_GE(served, 0);
+    EXPECT_LE(served, kPropagationBudgetMs);
+  }
   EXPECT_GE(faulted_after, 0);
   EXPECT_LE(faulted_after, kPropagationBudgetMs);
+  // Known gap: the control plane serves the Listener without the fault
+  // within tens of ms, but gRPC C++ 1.51 applies that removal 1.4-2 s later
+  // (measured; the service config it logs on each update appears then).
   EXPECT_GE(healed_after, 0);
-  EXPECT_LE(healed_after, kPropagationBudgetMs);
+  EXPECT_LE(healed_after, kFaultRemovalBudgetMs);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "test/e2e/mesh_fixture.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "nlohmann/json.hpp"
@@ -93,9 +94,12 @@ Workload& MeshE2eTest::startClient(std::vector<std::string> extra, const std::st
                                    const std::string& service, int interval_ms) {
   std::vector<std::string> app = {binDir() + "/ursa-demo-client", "--target", "xds:///echo.mesh",
                                   "--count", "0", "--interval-ms", std::to_string(interval_ms),
-                                  "--deadline-ms", "1000", "--calls",
+                                  "--calls",
                                   // Reconnect fast: a stale endpoint would be retried soon.
                                   "--max-reconnect-backoff-ms", "200"};
+  if (std::find(extra.begin(), extra.end(), "--deadline-ms") == extra.end()) {
+    app.insert(app.end(), {"--deadline-ms", "1000"});
+  }
   app.insert(app.end(), extra.begin(), extra.end());
   workloads_.push_back(
       std::make_unique<Workload>(*cp_, dir_, name, DataplaneSpec{service, {}}, freePort(), app));

@@ -55,8 +55,9 @@ class MeshE2eTest : public ::testing::Test {
                         const DataplaneSpec& spec = {"echo", {}},
                         std::vector<std::string> extra = {});
   // A mesh client `name` of service `service` dialing xds:///echo.mesh,
-  // calling every `interval_ms` until stopped and logging each call; `extra`
-  // goes to ursa-demo-client. The first client started is the default one
+  // calling every `interval_ms` until stopped and logging each call, each
+  // with a 1 s deadline unless `extra` (more ursa-demo-client flags) sets
+  // --deadline-ms. The first client started is the default one
   // of calls() and callsSince().
   Workload& startClient(std::vector<std::string> extra = {}, const std::string& name = "client-1",
                         const std::string& service = "echo-client", int interval_ms = 50);
