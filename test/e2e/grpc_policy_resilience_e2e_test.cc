@@ -45,7 +45,21 @@ constexpr char kOutlierDetection[] = R"({"type":"MeshCircuitBreaker","mesh":"def
     "interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":50,
     "detectors":{"failurePercentage":{"minimumHosts":2,"requestVolume":5,"threshold":50}}}}}]}})";
 
-using GrpcPolicyResilienceE2eTest = MeshE2eTest;
+class GrpcPolicyResilienceE2eTest : public MeshE2eTest {
+ protected:
+  // echo-1, echo-2 failing every call with INTERNAL, and client-1 calling
+  // every 20 ms; returns once the client has seen both (the control: with
+  // no policy for it, echo-2's failures reach the client).
+  void startHealthyAndBrokenEcho() {
+    startServer("echo-1", freePort());
+    startServer("echo-2", freePort(), {"echo", {}}, {"--fail-code", std::to_string(kInternal)});
+    startClient({}, "client-1", "echo-client", 20);
+    int64_t start = unixMillis();
+    ASSERT_TRUE(callsEventually(start, [](const auto& c) {
+      return withCode(c, kInternal) >= 5 && okInstances(c).count("echo-1") == 1;
+    }, 30s)) << describe(callsSince(start));
+  }
+};
 
 // (2) A request timeout ends a call the server holds for 7 s with
 // DEADLINE_EXCEEDED inside the window documented for gRPC C++ 1.51, while
@@ -86,14 +100,7 @@ TEST_F(GrpcPolicyResilienceE2eTest, RequestTimeoutEndsSlowCallsInTheDocumentedWi
 // policy for that status some calls fail; with one retrying it, every call
 // succeeds (each retry picks the next instance).
 TEST_F(GrpcPolicyResilienceE2eTest, RetriesMakeAFailingInstanceInvisible) {
-  startServer("echo-1", freePort());
-  startServer("echo-2", freePort(), {"echo", {}}, {"--fail-code", std::to_string(kInternal)});
-  startClient({}, "client-1", "echo-client", 20);
-  int64_t start = unixMillis();
-  ASSERT_TRUE(callsEventually(start, [](const auto& c) {
-    return withCode(c, kInternal) >= 5 && okInstances(c).count("echo-1") == 1;
-  }, 30s)) << "control: without the policy, echo-2's failures reach the client; "
-           << describe(callsSince(start));
+  ASSERT_NO_FATAL_FAILURE(startHealthyAndBrokenEcho());
 
   putPolicy("meshretries", kRetryInternal);
   int64_t applied = unixMillis();
@@ -107,13 +114,7 @@ TEST_F(GrpcPolicyResilienceE2eTest, RetriesMakeAFailingInstanceInvisible) {
 // (7) Outlier detection (failure percentage) ejects the failing instance:
 // calls converge on the healthy one.
 TEST_F(GrpcPolicyResilienceE2eTest, OutlierDetectionEjectsTheFailingInstance) {
-  startServer("echo-1", freePort());
-  startServer("echo-2", freePort(), {"echo", {}}, {"--fail-code", std::to_string(kInternal)});
-  startClient({}, "client-1", "echo-client", 20);
-  int64_t start = unixMillis();
-  ASSERT_TRUE(callsEventually(start, [](const auto& c) {
-    return withCode(c, kInternal) >= 5 && okInstances(c).count("echo-1") == 1;
-  }, 30s)) << describe(callsSince(start));
+  ASSERT_NO_FATAL_FAILURE(startHealthyAndBrokenEcho());
 
   int64_t applied = putPolicy("meshcircuitbreakers", kOutlierDetection);
   ASSERT_TRUE(callsEventually(applied, lastCalls(50, [](const Call& c) {

@@ -15,7 +15,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 
 const { requireDeps } = require('../echo');
-const { ControlPlane, Fatal, freePort, waitFor, scratchDir } = require('../harness');
+const { ControlPlane, Fatal, freePort, waitFor, scratchDir, grpcDataplane } = require('../harness');
 
 requireDeps();
 
@@ -23,15 +23,7 @@ const NODE_DIR = path.join(__dirname, '..');
 const MESH = 'default';
 const WINDOW = 10;
 
-function dataplane(name, service, port) {
-  return {
-    type: 'Dataplane', mesh: MESH, name,
-    networking: {
-      address: '127.0.0.1',
-      inbound: [{ port, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'grpc' } }],
-    },
-  };
-}
+const dataplane = (name, service, port) => grpcDataplane(name, service, port, MESH);
 
 describe('policies through @grpc/grpc-js-xds', { timeout: 150000 }, () => {
   let cp;
