@@ -1,6 +1,6 @@
 // ursa-demo-server: the demo's Echo backend.
 //
-//   ursa-demo-server --name NAME [--port P] [--listen ADDR] [--plain]
+//   ursa-demo-server --name NAME [--port P] [--listen ADDR] [--plain] [--fail-code CODE]
 //
 // By default it is a proxyless mesh server: grpc::XdsServerBuilder with
 // XdsServerCredentials, so it serves only once the control plane has sent the
@@ -8,8 +8,10 @@
 // mTLS when the mesh has it. --plain makes it an ordinary insecure gRPC
 // server that knows nothing of the mesh (used by tests as a stand-in for a
 // stale endpoint). Every answer names the instance (--name) and the caller's
-// SPIFFE ID, so callers can see load balancing and mTLS at work. It stops
-// gracefully on SIGTERM or SIGINT.
+// SPIFFE ID, so callers can see load balancing and mTLS at work.
+// --fail-code makes a broken instance that fails every call with that gRPC
+// status (for trying retries and outlier detection). It stops gracefully on
+// SIGTERM or SIGINT.
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/xds_server_builder.h>
@@ -48,9 +50,12 @@ Status applyConventions(const std::string& message) {
 
 class EchoService final : public ursa::demo::Echo::Service {
  public:
-  explicit EchoService(std::string name) : name_(std::move(name)) {}
+  EchoService(std::string name, int fail_code) : name_(std::move(name)), fail_code_(fail_code) {}
 
   Status Echo(ServerContext* context, const EchoRequest* request, EchoReply* reply) override {
+    if (fail_code_ != 0) {
+      return Status(static_cast<StatusCode>(fail_code_), "failure requested (--fail-code)");
+    }
     if (Status s = applyConventions(request->message()); !s.ok()) return s;
     ursa::demo::PeerInfo peer = ursa::demo::peerInfo(context->auth_context());
     reply->set_message(request->message());
@@ -63,6 +68,7 @@ class EchoService final : public ursa::demo::Echo::Service {
 
  private:
   std::string name_;
+  int fail_code_;
 };
 
 // Logs the xDS serving status of each listening address (serving only once
@@ -109,10 +115,13 @@ int main(int argc, char** argv) {
   std::string name, listen = "0.0.0.0";
   int port = 8080;
   bool plain = false;
+  int fail_code = 0;
   app.add_option("--name", name, "This instance's name, sent in every answer")->required();
   app.add_option("--port", port, "Port to listen on")->capture_default_str();
   app.add_option("--listen", listen, "Address to listen on")->capture_default_str();
   app.add_flag("--plain", plain, "An ordinary insecure gRPC server, outside the mesh");
+  app.add_option("--fail-code", fail_code, "Fail every call with this gRPC status code (1-16)")
+      ->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
 
   // Block the stop signals before gRPC starts its threads, so sigwait gets them.
@@ -122,7 +131,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  EchoService service(name);
+  EchoService service(name, fail_code);
   ServingLogger logger;
   std::string address = listen + ":" + std::to_string(port);
   std::unique_ptr<grpc::Server> server = startServer(address, plain, service, logger);

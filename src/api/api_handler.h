@@ -9,7 +9,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 #include "src/api/auth/user.h"
@@ -27,6 +29,11 @@ class UserTokenIssuer;
 using XdsConfigSource =
     std::function<absl::StatusOr<nlohmann::ordered_json>(const std::string& mesh,
                                                         const std::string& name)>;
+// The generator warnings (xds::Snapshot::warnings: what the proxy cannot
+// take as the policies ask) of the configuration served to the proxy of
+// Dataplane (mesh, name); nullopt when that proxy is not connected.
+using XdsWarningsSource = std::function<std::optional<std::vector<std::string>>(
+    const std::string& mesh, const std::string& name)>;
 class DataplaneTokens;
 
 struct ApiOptions {
@@ -48,6 +55,8 @@ struct ApiDeps {
   std::shared_ptr<const DataplaneTokens> dataplane_tokens;
   // Serves GET /meshes/{mesh}/dataplanes/{name}/xds; null: that endpoint answers 501.
   XdsConfigSource xds_config;
+  // Adds generator warnings to .../{name}/policies and /rules; null: none shown.
+  XdsWarningsSource xds_warnings;
 };
 
 class ApiHandler {

@@ -4,6 +4,8 @@
 //   GET /meshes/{mesh}/explain/traffic?from=SERVICE[,key=value...]&to=SERVICE[:port]
 // Reading needs read access to Dataplanes and to every policy type shown.
 
+#include <algorithm>
+
 #include "src/api/api_handler.h"
 #include "src/api/explain.h"
 #include "src/api/inspect.h"
@@ -22,6 +24,15 @@ absl::Status checkReadAll(const AccessControl& access, const User& user, const M
     URSA_RETURN_IF_ERROR(access.checkRead(user, *type));
   }
   return absl::OkStatus();
+}
+
+// Appends `extra` to body["warnings"], skipping those already there.
+void addWarnings(Json& body, const std::vector<std::string>& extra) {
+  Json& warnings = body["warnings"];
+  if (!warnings.is_array()) warnings = Json::array();
+  for (const auto& w : extra) {
+    if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+  }
 }
 
 }  // namespace
@@ -49,6 +60,10 @@ http::Response ApiHandler::inspect(const http::Request& req, const Route& route,
       break;
   }
   if (!body.ok()) return error(req, kTitle, body.status());
+  bool per_dataplane = route.kind == Kind::DataplanePolicies || route.kind == Kind::DataplaneRules;
+  if (per_dataplane && deps_.xds_warnings) {
+    if (auto generated = deps_.xds_warnings(route.mesh, route.name)) addWarnings(*body, *generated);
+  }
   return ok(req, 200, *body);
 }
 

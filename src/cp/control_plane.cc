@@ -167,6 +167,9 @@ absl::Status ControlPlane::startApi() {
       .dataplane_tokens = dataplane_tokens_,
       .xds_config = [dp](const std::string& mesh, const std::string& name) {
         return xdsConfigJson(dp->snapshots(), mesh, name);
+      },
+      .xds_warnings = [dp](const std::string& mesh, const std::string& name) {
+        return xdsWarnings(dp->snapshots(), mesh, name);
       }};
   auto handler = std::make_shared<const api::ApiHandler>(std::move(options), std::move(deps));
   std::vector<api::ListenerOptions> listeners;

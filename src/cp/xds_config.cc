@@ -59,7 +59,15 @@ absl::StatusOr<Json> xdsConfigJson(const xds::SnapshotCache& cache, const std::s
     types[std::string(xds::shortName(t))] = {{"version", snapshot->version(t)},
                                              {"resources", std::move(resources)}};
   }
-  return Json{{"node", node}, {"types", std::move(types)}};
+  return Json{{"node", node}, {"types", std::move(types)}, {"warnings", snapshot->warnings()}};
+}
+
+std::optional<std::vector<std::string>> xdsWarnings(const xds::SnapshotCache& cache,
+                                                    const std::string& mesh,
+                                                    const std::string& name) {
+  xds::SnapshotConstSharedPtr snapshot = cache.get(strCat(mesh, ".", name));
+  if (!snapshot) return std::nullopt;
+  return snapshot->warnings();
 }
 
 }  // namespace ursa::cp

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "src/dpserver/dp_server.h"
 #include "test/api/api_fixture.h"
 
 namespace ursa::api {
@@ -128,6 +129,32 @@ TEST_F(InspectTest, DataplanePoliciesShowMatchesRulesOriginsAndWarnings) {
   Json rules = get("/meshes/default/dataplanes/web-1/rules");
   EXPECT_GE(rules["total"], 2);
   get("/meshes/default/dataplanes/nope/policies", 404);
+}
+
+// The generator's warnings for a connected proxy (its snapshot in the xDS
+// cache) follow the policy warnings in /policies and /rules; a proxy that is
+// not connected shows the policy warnings alone.
+TEST_F(InspectTest, DataplanePoliciesAndRulesShowTheGeneratorWarningsOfTheServedSnapshot) {
+  setUpTraffic();
+  constexpr char kLbWarning[] =
+      "MeshLoadBalancingStrategy RingHash for backend: gRPC C++ 1.51 crashes on RING_HASH";
+  cp_->dpServer()->snapshots().set(
+      "default.web-1", xds::SnapshotBuilder()
+                           .addWarning(kLbWarning)
+                           .addWarning("MeshRetry grpc.perTryTimeout: not supported")
+                           .build());
+  for (const char* what : {"policies", "rules"}) {
+    Json web = get(std::string("/meshes/default/dataplanes/web-1/") + what);
+    ASSERT_EQ(web["warnings"].size(), 3u) << what << ": " << web.dump(2);
+    EXPECT_THAT(web["warnings"][0].get<std::string>(), HasSubstr("MeshRetry \"r-ghost\""));
+    EXPECT_EQ(web["warnings"][1], kLbWarning);
+    EXPECT_EQ(web["warnings"][2], "MeshRetry grpc.perTryTimeout: not supported");
+  }
+  Json xds = get("/meshes/default/dataplanes/web-1/xds");
+  EXPECT_EQ(xds["warnings"][0], kLbWarning) << xds.dump(2);
+  Json backend = get("/meshes/default/dataplanes/backend-1/policies");  // not connected
+  ASSERT_EQ(backend["warnings"].size(), 1u) << backend.dump(2);
+  EXPECT_THAT(backend["warnings"][0].get<std::string>(), HasSubstr("MeshRetry \"r-ghost\""));
 }
 
 TEST_F(InspectTest, PolicyDataplanesListsTheProxiesAPolicySelects) {

@@ -43,11 +43,31 @@ TEST(XdsConfigTest, RendersTheSnapshotOfAConnectedProxy) {
   EXPECT_THAT(json->dump(), testing::Not(HasSubstr("KEY\"")));
 }
 
+TEST(XdsConfigTest, CarriesTheSnapshotsGeneratorWarningsSortedAndDistinct) {
+  xds::SnapshotCache cache;
+  cache.set("default.web-1", xds::SnapshotBuilder()
+                                 .addWarning("MeshRetry grpc.perTryTimeout: not supported")
+                                 .addWarning("MeshCircuitBreaker connectionLimits: maxRequests only")
+                                 .addWarning("MeshRetry grpc.perTryTimeout: not supported")
+                                 .build());
+  std::vector<std::string> expected = {"MeshCircuitBreaker connectionLimits: maxRequests only",
+                                       "MeshRetry grpc.perTryTimeout: not supported"};
+  auto json = xdsConfigJson(cache, "default", "web-1");
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ((*json)["warnings"], model::Json(expected));
+  EXPECT_EQ(xdsWarnings(cache, "default", "web-1"), expected);
+
+  cache.set("default.web-2", xds::SnapshotBuilder().build());
+  EXPECT_EQ((*xdsConfigJson(cache, "default", "web-2"))["warnings"], model::Json::array());
+  EXPECT_EQ(xdsWarnings(cache, "default", "web-2"), std::vector<std::string>{});
+}
+
 TEST(XdsConfigTest, AProxyThatIsNotConnectedIsNotFound) {
   xds::SnapshotCache cache;
   auto json = xdsConfigJson(cache, "default", "web-1");
   EXPECT_TRUE(absl::IsNotFound(json.status()));
   EXPECT_THAT(json.status().message(), HasSubstr("is not connected to this control plane"));
+  EXPECT_EQ(xdsWarnings(cache, "default", "web-1"), std::nullopt);
 }
 
 TEST(DefaultPoliciesTest, AreValidPoliciesOfTheMesh) {

@@ -11,21 +11,14 @@
 #include <filesystem>
 #include <set>
 
-#include "nlohmann/json.hpp"
-#include "test/e2e/mesh_harness.h"
-#include "test/support/fake_clock.h"
+#include "test/e2e/mesh_fixture.h"
 
 namespace ursa::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using Predicate = std::function<bool(const std::vector<Call>&)>;
 
-constexpr char kClientIdentity[] = "spiffe://default/echo-client";
-constexpr char kServerIdentity[] = "spiffe://default/echo";
-constexpr char kStrict[] =
-    R"({"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin"}]})";
 constexpr char kPermissive[] =
     R"({"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin","mode":"PERMISSIVE"}]})";
 // Identity certificates living 5 s: with the CA's 10 s clock-skew allowance
@@ -34,136 +27,7 @@ constexpr char kShortLived[] =
     R"({"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin",)"
     R"("dpCert":{"rotation":{"expiration":"5s"}}}]})";
 
-// --- predicates over a window of calls --------------------------------------
-
-Predicate atLeast(size_t n) {
-  return [n](const std::vector<Call>& calls) { return calls.size() >= n; };
-}
-
-std::set<std::string> okInstances(const std::vector<Call>& calls) {
-  std::set<std::string> out;
-  for (const auto& c : calls) {
-    if (c.ok()) out.insert(c.instance);
-  }
-  return out;
-}
-
-size_t failures(const std::vector<Call>& calls) {
-  size_t n = 0;
-  for (const auto& c : calls) n += c.ok() ? 0 : 1;
-  return n;
-}
-
-// The last `n` calls succeeded with mTLS, each side seeing the other's identity.
-Predicate lastCallsMutual(size_t n) {
-  return [n](const std::vector<Call>& calls) {
-    if (calls.size() < n) return false;
-    for (size_t i = calls.size() - n; i < calls.size(); ++i) {
-      const Call& c = calls[i];
-      if (!c.ok() || c.security != "tls" || c.peer_identity != kClientIdentity ||
-          c.server_identity != kServerIdentity)
-        return false;
-    }
-    return true;
-  };
-}
-
-// The last `n` calls succeeded in plaintext.
-Predicate lastCallsPlain(size_t n) {
-  return [n](const std::vector<Call>& calls) {
-    if (calls.size() < n) return false;
-    for (size_t i = calls.size() - n; i < calls.size(); ++i) {
-      if (!calls[i].ok() || calls[i].security != "insecure" || !calls[i].peer_identity.empty())
-        return false;
-    }
-    return true;
-  };
-}
-
-// --- the fixture ---------------------------------------------------------------
-
-class GrpcMeshE2eTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = test::scratchDir("e2e-grpc");
-    cp_ = std::make_unique<ControlPlane>(dir_);
-    ASSERT_TRUE(cp_->error().empty()) << cp_->error();
-  }
-
-  void TearDown() override {
-    if (HasFailure()) dumpLogs();
-    for (auto& w : workloads_) w->stop();
-    workloads_.clear();
-    others_.clear();
-    cp_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void dumpLogs() {
-    std::cerr << "--- ursa-cp log (tail) ---\n" << tail(cp_->log()) << "\n";
-    for (auto& w : workloads_) {
-      std::cerr << "--- " << w->name() << " log (tail) ---\n" << tail(w->log(), 25) << "\n";
-    }
-    std::cerr << "logs kept in " << dir_ << "\n";
-  }
-
-  // A demo server instance `name` on `port`, through ursa-dp.
-  Workload& startServer(const std::string& name, uint16_t port) {
-    return add(name, "server", port,
-               {binDir() + "/ursa-demo-server", "--name", name, "--port", std::to_string(port)});
-  }
-
-  // The mesh client ("client-1", service echo-client), calling every 50 ms
-  // until stopped and logging each call.
-  Workload& startClient(std::vector<std::string> extra = {}) {
-    std::vector<std::string> app = {binDir() + "/ursa-demo-client", "--target",
-                                    "xds:///echo.mesh", "--count", "0", "--interval-ms", "50",
-                                    "--deadline-ms", "1000", "--calls",
-                                    // Reconnect fast: a stale endpoint would be retried soon.
-                                    "--max-reconnect-backoff-ms", "200"};
-    app.insert(app.end(), extra.begin(), extra.end());
-    client_ = &add("client-1", "client", freePort(), app);
-    return *client_;
-  }
-
-  Workload& add(const std::string& name, const std::string& tmpl, uint16_t port,
-                std::vector<std::string> app) {
-    workloads_.push_back(std::make_unique<Workload>(*cp_, dir_, name, tmpl, port, app));
-    return *workloads_.back();
-  }
-
-  std::vector<Call> calls() const { return parseCalls(client_->log()); }
-  std::vector<Call> callsSince(int64_t t) const { return e2e::callsSince(calls(), t); }
-
-  // Waits until the calls made since `t` satisfy `p`.
-  bool callsEventually(int64_t t, const Predicate& p, milliseconds timeout) const {
-    return eventually([&] { return p(callsSince(t)); }, timeout);
-  }
-
-  // A client outside the mesh (insecure credentials) dialing 127.0.0.1:port
-  // directly: true when its one call succeeds.
-  bool plainCallSucceeds(uint16_t port) const {
-    test::ProcessResult r = test::runProcess(
-        {binDir() + "/ursa-demo-client", "--plain", "--target",
-         "127.0.0.1:" + std::to_string(port), "--count", "1", "--deadline-ms", "1000"},
-        {}, "", 10s);
-    return r.exit_code == 0;
-  }
-
-  // A plain (non-mesh) demo server on `port`, answering as `name`.
-  void startPlainServer(const std::string& name, uint16_t port) {
-    others_.push_back(std::make_unique<test::BackgroundProcess>(
-        std::vector<std::string>{binDir() + "/ursa-demo-server", "--plain", "--name", name,
-                                 "--port", std::to_string(port)},
-        std::map<std::string, std::string>{}, (dir_ / (name + ".log")).string()));
-  }
-
-  fs::path dir_;
-  std::unique_ptr<ControlPlane> cp_;
-  std::vector<std::unique_ptr<Workload>> workloads_;
-  std::vector<std::unique_ptr<test::BackgroundProcess>> others_;
-  Workload* client_ = nullptr;
-};
+using GrpcMeshE2eTest = MeshE2eTest;
 
 // (a) xds:///echo.mesh resolves through the control plane to both instances,
 // and round robin spreads the calls over them.

@@ -113,21 +113,32 @@ fs::path ControlPlane::tokenFile(const std::string& name) const {
 
 namespace {
 
-fs::path dataplaneTemplate(const std::string& name) {
+fs::path demoTemplate(const std::string& name) {
   const char* src = std::getenv("URSA_SOURCE_DIR");
   fs::path root = src != nullptr ? fs::path(src) : fs::current_path();
   return root / "examples" / "grpc-demo" / "dataplanes" / (name + ".yaml");
 }
 
+// Writes the template of `spec` to <dir>/<name>.dataplane.yaml.
+fs::path specTemplate(const fs::path& dir, const std::string& name, const DataplaneSpec& spec) {
+  fs::path file = dir / (name + ".dataplane.yaml");
+  std::ofstream out(file);
+  out << "type: Dataplane\nmesh: default\nname: {{ name }}\nnetworking:\n"
+         "  address: {{ address }}\n  inbound:\n  - port: {{ port }}\n    tags:\n"
+         "      kuma.io/service: " << spec.service << "\n      kuma.io/protocol: grpc\n";
+  for (const auto& [k, v] : spec.tags) out << "      " << k << ": " << v << "\n";
+  return file;
+}
+
 std::vector<std::string> agentCommand(const ControlPlane& cp, const fs::path& dir,
-                                      const std::string& name, const std::string& tmpl,
+                                      const std::string& name, const fs::path& tmpl,
                                       uint16_t port, std::vector<std::string> app) {
   std::vector<std::string> argv = {binDir() + "/ursa-dp",
                                    "run",
                                    "--cp-address",
                                    cp.cpAddress(),
                                    "--dataplane-file",
-                                   dataplaneTemplate(tmpl).string(),
+                                   tmpl.string(),
                                    "-v",
                                    "name=" + name,
                                    "-v",
@@ -154,8 +165,16 @@ Workload::Workload(const ControlPlane& cp, const fs::path& dir, const std::strin
                    std::vector<std::string> app)
     : name_(name),
       log_(dir / (name + ".log")),
-      process_(agentCommand(cp, dir, name, dataplane_template, port, std::move(app)), {},
-               log_.string()) {}
+      process_(agentCommand(cp, dir, name, demoTemplate(dataplane_template), port,
+                            std::move(app)),
+               {}, log_.string()) {}
+
+Workload::Workload(const ControlPlane& cp, const fs::path& dir, const std::string& name,
+                   const DataplaneSpec& spec, uint16_t port, std::vector<std::string> app)
+    : name_(name),
+      log_(dir / (name + ".log")),
+      process_(agentCommand(cp, dir, name, specTemplate(dir, name, spec), port, std::move(app)),
+               {}, log_.string()) {}
 
 // --- Calls ------------------------------------------------------------------
 
@@ -170,6 +189,7 @@ std::vector<Call> parseCalls(const std::string& log) {
     Call c;
     c.t_ms = j.value("t_ms", int64_t{0});
     c.code = j.value("code", -1);
+    c.latency_ms = j.value("latency_ms", int64_t{0});
     c.error = j.value("error", "");
     c.instance = j.value("instance", "");
     c.peer_identity = j.value("peer_identity", "");

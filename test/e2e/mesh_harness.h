@@ -50,6 +50,7 @@ class ControlPlane {
 
   const std::string& error() const { return error_; }
   std::string cpAddress() const;  // https://127.0.0.1:<dp server port>
+  std::string apiUrl() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
   std::filesystem::path caCertFile() const { return dir_ / "dp-server.crt"; }
   std::string log() const { return readFile(dir_ / "ursa-cp.log"); }
 
@@ -70,14 +71,23 @@ class ControlPlane {
   std::string error_;
 };
 
-// One workload: `ursa-dp run --proxy grpc` with a demo Dataplane template
-// (examples/grpc-demo/dataplanes/<template>.yaml; name, address 127.0.0.1
-// and port filled in) wrapping `app`. Its stdout and stderr (the agent's and
-// the application's) go to <dir>/<name>.log.
+// A Dataplane of one gRPC inbound: its kuma.io/service and any further tags.
+struct DataplaneSpec {
+  std::string service;
+  std::map<std::string, std::string> tags;
+};
+
+// One workload: `ursa-dp run --proxy grpc` with a Dataplane template (name,
+// address 127.0.0.1 and port filled in) wrapping `app`. Its stdout and
+// stderr (the agent's and the application's) go to <dir>/<name>.log.
 class Workload {
  public:
+  // The demo's template examples/grpc-demo/dataplanes/<dataplane_template>.yaml.
   Workload(const ControlPlane& cp, const std::filesystem::path& dir, const std::string& name,
            const std::string& dataplane_template, uint16_t port, std::vector<std::string> app);
+  // A template written to <dir>/<name>.dataplane.yaml from `spec`.
+  Workload(const ControlPlane& cp, const std::filesystem::path& dir, const std::string& name,
+           const DataplaneSpec& spec, uint16_t port, std::vector<std::string> app);
 
   const std::string& name() const { return name_; }
   bool running() { return process_.running(); }
@@ -95,6 +105,7 @@ class Workload {
 struct Call {
   int64_t t_ms = 0;  // when it started (Unix ms)
   int code = -1;     // gRPC status code
+  int64_t latency_ms = 0;
   std::string error;
   std::string instance;            // the server instance that answered
   std::string peer_identity;       // the client's SPIFFE ID as the server saw it

@@ -1,13 +1,16 @@
 // An Echo client through @grpc/grpc-js-xds: dials `xds:///<service>.mesh`
 // with XdsChannelCredentials (so the control plane decides plaintext or
 // mTLS) and calls every few milliseconds, one call at a time, printing one
-// JSON line per call until it is stopped.
-//   node client.js <target> [interval-ms]
+// JSON line per call until it is stopped. Each call sends `message`
+// (default "call N") with a deadline of `deadline-ms` (default 2000).
+//   node client.js <target> [interval-ms] [message] [deadline-ms]
 'use strict';
 const { loadEcho, uriSan, securityOf, emit } = require('./echo');
 
 const target = process.argv[2];
 const intervalMs = Number(process.argv[3] || 50);
+const message = process.argv[4];
+const deadlineMs = Number(process.argv[5] || 2000);
 if (!target) {
   console.error('usage: node client.js xds:///<service>.mesh [interval-ms]');
   process.exit(2);
@@ -24,7 +27,7 @@ function callOnce() {
   if (stopping) return;
   const n = ++seq;
   const started = Date.now();
-  const call = client.Echo({ message: `call ${n}` }, { deadline: Date.now() + 2000 }, (err, res) => {
+  const call = client.Echo({ message: message || `call ${n}` }, { deadline: Date.now() + deadlineMs }, (err, res) => {
     const auth = call.getAuthContext();
     if (err) {
       emit({ event: 'call', seq: n, ok: false, code: err.code, details: err.details, ms: Date.now() - started });

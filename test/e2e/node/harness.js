@@ -221,9 +221,21 @@ class ControlPlane {
   }
 }
 
+// A Dataplane `name` of mesh `mesh` with one gRPC inbound of `service` on
+// 127.0.0.1:`port`.
+function grpcDataplane(name, service, port, mesh = 'default') {
+  return {
+    type: 'Dataplane', mesh, name,
+    networking: {
+      address: '127.0.0.1',
+      inbound: [{ port, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'grpc' } }],
+    },
+  };
+}
+
 function scratchDir(prefix) {
   const base = process.env.URSA_TEST_TMPDIR || os.tmpdir();
   return fs.mkdtempSync(path.join(base, `${prefix}-`));
 }
 
-module.exports = { ControlPlane, Proc, Fatal, freePort, waitFor, sleep, scratchDir };
+module.exports = { ControlPlane, Proc, Fatal, freePort, waitFor, sleep, scratchDir, grpcDataplane };

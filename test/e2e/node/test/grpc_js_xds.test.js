@@ -20,7 +20,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 
 const { requireDeps } = require('../echo');
-const { ControlPlane, Fatal, freePort, waitFor, scratchDir } = require('../harness');
+const { ControlPlane, Fatal, freePort, waitFor, scratchDir, grpcDataplane } = require('../harness');
 
 requireDeps();  // a clear message when node_modules is missing
 
@@ -28,15 +28,7 @@ const NODE_DIR = path.join(__dirname, '..');
 const MESH = 'default';
 const WINDOW = 20;  // calls looked at by each check
 
-function dataplane(name, service, port) {
-  return {
-    type: 'Dataplane', mesh: MESH, name,
-    networking: {
-      address: '127.0.0.1',
-      inbound: [{ port, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'grpc' } }],
-    },
-  };
-}
+const dataplane = (name, service, port) => grpcDataplane(name, service, port, MESH);
 
 describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
   let cp;
