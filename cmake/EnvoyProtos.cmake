@@ -40,6 +40,10 @@ set(ENVOY_PROTO_ROOTS
   envoy/extensions/filters/listener/original_dst/v3/original_dst.proto
   envoy/extensions/access_loggers/file/v3/file.proto
   envoy/extensions/upstreams/http/v3/http_protocol_options.proto
+  # MeshRetry http.hostSelection (retry host predicates and priority)
+  envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto
+  envoy/extensions/retry/host/omit_host_metadata/v3/omit_host_metadata_config.proto
+  envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto
 )
 
 set(_envoy_deps ${CMAKE_BINARY_DIR}/_deps/envoy-protos)

@@ -30,6 +30,9 @@ inline constexpr std::string_view kHttpRoute = "MeshHTTPRoute";
 inline constexpr std::string_view kTcpRoute = "MeshTCPRoute";
 inline constexpr std::string_view kCircuitBreaker = "MeshCircuitBreaker";
 inline constexpr std::string_view kLoadBalancing = "MeshLoadBalancingStrategy";
+// MeshHealthCheck (health_check.cc), MeshRateLimit (rate_limit.cc)
+inline constexpr std::string_view kHealthCheck = "MeshHealthCheck";
+inline constexpr std::string_view kRateLimit = "MeshRateLimit";
 }  // namespace policy_types
 
 // The rules of one policy type for one set of inbound tags.

@@ -62,7 +62,9 @@ INSTANTIATE_TEST_SUITE_P(Cases, EnvoyGoldenTest,
                                            // targetRef policies (docs/policies.md)
                                            "policy-defaults", "policy-mtp", "policy-mtp-permissive",
                                            "policy-timeout", "policy-retry", "policy-fault",
-                                           "policy-route", "policy-cluster"),
+                                           "policy-route", "policy-cluster",
+                                           "policy-healthcheck", "policy-ratelimit", "policy-hash",
+                                           "policy-retry-hosts"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

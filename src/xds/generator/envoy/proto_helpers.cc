@@ -28,14 +28,7 @@ Protocol parseProtocol(std::string_view tag) {
 }
 
 void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
-  out->set_type_url(strCat("type.googleapis.com/", m.GetDescriptor()->full_name()));
-  std::string* bytes = out->mutable_value();
-  bytes->clear();
-  google::protobuf::io::StringOutputStream stream(bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
+  translate::pack(m, out);
 }
 
 void setSeconds(google::protobuf::Duration* d, int64_t seconds) { d->set_seconds(seconds); }
