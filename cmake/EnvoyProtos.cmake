@@ -44,6 +44,10 @@ set(ENVOY_PROTO_ROOTS
   envoy/config/trace/v3/zipkin.proto
   envoy/config/trace/v3/datadog.proto
   envoy/config/trace/v3/opentelemetry.proto
+  # MeshRetry http.hostSelection (retry host predicates and priority)
+  envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto
+  envoy/extensions/retry/host/omit_host_metadata/v3/omit_host_metadata_config.proto
+  envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto
 )
 
 set(_envoy_deps ${CMAKE_BINARY_DIR}/_deps/envoy-protos)

@@ -34,6 +34,9 @@ inline constexpr std::string_view kLoadBalancing = "MeshLoadBalancingStrategy";
 inline constexpr std::string_view kAccessLog = "MeshAccessLog";
 inline constexpr std::string_view kTrace = "MeshTrace";
 inline constexpr std::string_view kProxyPatch = "MeshProxyPatch";
+// MeshHealthCheck (health_check.cc), MeshRateLimit (rate_limit.cc)
+inline constexpr std::string_view kHealthCheck = "MeshHealthCheck";
+inline constexpr std::string_view kRateLimit = "MeshRateLimit";
 }  // namespace policy_types
 
 // The rules of one policy type for one set of inbound tags.

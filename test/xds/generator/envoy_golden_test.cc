@@ -65,7 +65,9 @@ INSTANTIATE_TEST_SUITE_P(Cases, EnvoyGoldenTest,
                                            "policy-route", "policy-cluster",
                                            // observability and patches
                                            "policy-access-log", "policy-trace",
-                                           "policy-trace-datadog", "policy-proxy-patch"),
+                                           "policy-trace-datadog", "policy-proxy-patch",
+                                           "policy-healthcheck", "policy-ratelimit", "policy-hash",
+                                           "policy-retry-hosts"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -27,7 +27,9 @@ INSTANTIATE_TEST_SUITE_P(Cases, GrpcGoldenTest,
                                            "policy-timeout", "policy-timeout-cpp151",
                                            "policy-retry", "policy-fault", "policy-route",
                                            "policy-cluster", "policy-cluster-cpp151",
-                                           "policy-observability"),
+                                           "policy-observability",
+                                           "policy-hash", "policy-hash-cpp151",
+                                           "policy-unsupported"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -174,6 +174,8 @@ void addOutbounds(const ProxyContext& ctx, const ProxyPolicies& policies, Snapsh
 inline constexpr char kNetworkRbacFilter[] = "envoy.filters.network.rbac";
 inline constexpr char kHttpRbacFilter[] = "envoy.filters.http.rbac";
 inline constexpr char kFaultFilter[] = "envoy.filters.http.fault";
+inline constexpr char kHttpLocalRateLimitFilter[] = "envoy.filters.http.local_ratelimit";
+inline constexpr char kNetworkLocalRateLimitFilter[] = "envoy.filters.network.local_ratelimit";
 // transparent.cc: the passthrough listeners and clusters.
 void addTransparentProxy(const ProxyContext& ctx, SnapshotBuilder& out);
 // admin.cc: cluster kuma:envoy:admin and the listener exposing /ready.

@@ -13,7 +13,10 @@
 // HCM for HTTP-like protocols; with mTLS off nothing is enforced, as in
 // Kuma); MeshTimeout sets the cluster, HCM, route and tcp_proxy timeouts;
 // MeshFaultInjection adds one fault filter per fault, matching the client by
-// its x-kuma-tags header.
+// its x-kuma-tags header; MeshRateLimit (the rule for every client, as
+// Kuma 2.2 accepts only `from: Mesh`) adds the HTTP local rate limit filter
+// with the token bucket on the route, and the network local rate limit first
+// on every chain for connections.
 
 #include "envoy/extensions/filters/http/rbac/v3/rbac.pb.h"
 #include "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.pb.h"
@@ -50,7 +53,25 @@ struct InboundPolicies {
   // MeshCircuitBreaker for every client, on the local cluster.
   const ursa::policies::meshcircuitbreaker::v1alpha1::MeshCircuitBreaker::Conf* circuit_breaker =
       nullptr;
+  // MeshRateLimit: requests (HTTP-like inbounds) and connections.
+  std::optional<envoy::extensions::filters::http::local_ratelimit::v3::LocalRateLimit>
+      http_rate_limit;
+  std::optional<envoy::extensions::filters::network::local_ratelimit::v3::LocalRateLimit>
+      tcp_rate_limit;
 };
+
+void setRateLimits(const policy::Rules* rules, Protocol protocol, InboundPolicies& p,
+                   SnapshotBuilder& out) {
+  using Conf = ursa::policies::meshratelimit::v1alpha1::MeshRateLimit::Conf;
+  const Conf* conf = rules == nullptr ? nullptr : confOf<Conf>(policy::computeRule(*rules, {}));
+  if (conf == nullptr) return;
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  const auto& local = conf->local();
+  if (local.has_http() && isHttp(protocol)) {
+    p.http_rate_limit = translate::httpRateLimit(local.http(), warn);
+  }
+  if (local.has_tcp()) p.tcp_rate_limit = translate::tcpRateLimit(local.tcp(), warn);
+}
 
 InboundPolicies inboundPolicies(const ProxyContext& ctx, const ProxyPolicies& policies,
                                 const InboundInterface& i, SnapshotBuilder& out) {
@@ -70,6 +91,7 @@ InboundPolicies inboundPolicies(const ProxyContext& ctx, const ProxyPolicies& po
     p.rbac = translate::rbacOf(policies.from(types::kTrafficPermission, ip, port),
                                ctx.mesh->name());
   }
+  setRateLimits(policies.from(types::kRateLimit, ip, port), i.protocol, p, out);
   const policy::Rules* faults = policies.from(types::kFaultInjection, ip, port);
   if (faults != nullptr && isHttp(i.protocol)) {
     auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
@@ -136,6 +158,11 @@ HttpConnectionManager inboundHcm(const InboundInterface& i, const InboundPolicie
   std::string cluster = names::localCluster(i.workload_port);
   HttpConnectionManager hcm = httpConnectionManager(cluster, i.protocol, &p.timeouts);
   for (const auto& fault : p.faults) insertBeforeRouter(hcm, kFaultFilter, fault);
+  if (p.http_rate_limit) {
+    envoy::extensions::filters::http::local_ratelimit::v3::LocalRateLimit filter;
+    filter.set_stat_prefix(translate::kHttpRateLimitStatPrefix);  // the bucket is per route
+    insertBeforeRouter(hcm, kHttpLocalRateLimitFilter, filter);
+  }
   if (rbac != nullptr) {
     envoy::extensions::filters::http::rbac::v3::RBAC config;
     *config.mutable_rules() = rbac->rules;
@@ -159,6 +186,10 @@ HttpConnectionManager inboundHcm(const InboundInterface& i, const InboundPolicie
   route->mutable_match()->set_prefix("/");
   route->mutable_route()->set_cluster(cluster);
   setDuration(route->mutable_route()->mutable_timeout(), p.timeouts.request);
+  if (p.http_rate_limit) {
+    auto& per_route = *route->mutable_typed_per_filter_config();
+    pack(*p.http_rate_limit, &per_route[kHttpLocalRateLimitFilter]);
+  }
   return hcm;
 }
 
@@ -181,6 +212,7 @@ void addChain(Listener& l, const InboundInterface& i, const InboundPolicies& p,
   if (kuma_alpn) chain->mutable_filter_chain_match()->add_application_protocols(kKumaAlpn);
   std::string cluster = names::localCluster(i.workload_port);
   const translate::Rbac* rbac = !mesh.empty() && p.rbac ? &*p.rbac : nullptr;
+  if (p.tcp_rate_limit) addNetworkFilter(chain, kNetworkLocalRateLimitFilter, *p.tcp_rate_limit);
   if (isHttp(i.protocol)) {
     addNetworkFilter(chain, kHcmFilter, inboundHcm(i, p, rbac));
   } else {

@@ -10,8 +10,10 @@
 //    ready endpoints.
 //
 // Policies from the proxy's to-rules for each service: MeshTimeout (cluster,
-// HCM, route and tcp_proxy timeouts) and MeshRetry (the virtual host's
-// retry policy; tcp_proxy max_connect_attempts).
+// HCM, route and tcp_proxy timeouts), MeshRetry (the virtual host's
+// retry policy; tcp_proxy max_connect_attempts), the cluster policies
+// (MeshCircuitBreaker, MeshLoadBalancingStrategy, MeshHealthCheck) and
+// MeshLoadBalancingStrategy hashPolicies on every route.
 //
 // Clusters and load assignments depend only on the service and the mesh
 // (unless a policy changes the cluster), so they are memoised per
@@ -152,21 +154,34 @@ ServiceResourceCache& serviceCache() {
 
 using Mcb = ursa::policies::meshcircuitbreaker::v1alpha1::MeshCircuitBreaker;
 using Mlbs = ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalancingStrategy;
+using Mhc = ursa::policies::meshhealthcheck::v1alpha1::MeshHealthCheck;
+
+std::string protocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::Http: return "http";
+    case Protocol::Http2: return "http2";
+    case Protocol::Grpc: return "grpc";
+    case Protocol::Tcp: break;
+  }
+  return "tcp";
+}
 
 // The proxy's own cluster for `service` when a to-rule changes it
-// (MeshTimeout, MeshCircuitBreaker, MeshLoadBalancingStrategy); nullopt when
-// the shared, memoised one applies.
+// (MeshTimeout, MeshCircuitBreaker, MeshLoadBalancingStrategy,
+// MeshHealthCheck); nullopt when the shared, memoised one applies.
 std::optional<Cluster> proxyCluster(const MeshContext& mesh, const std::string& service,
                                     Protocol protocol, const ProxyPolicies& policies,
                                     SnapshotBuilder& out) {
   const policy::Rule* timeout = policies.to(policy_types::kTimeout, service);
   const auto* cb = confOf<Mcb::Conf>(policies.to(policy_types::kCircuitBreaker, service));
   const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service));
-  if (timeout == nullptr && cb == nullptr && lb == nullptr) return std::nullopt;
+  const auto* hc = confOf<Mhc::Conf>(policies.to(policy_types::kHealthCheck, service));
+  if (timeout == nullptr && cb == nullptr && lb == nullptr && hc == nullptr) return std::nullopt;
   Cluster c = outboundCluster(mesh, service, protocol, timeoutsOf(timeout, kOutboundTimeouts));
   auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
   if (cb != nullptr) translate::applyCircuitBreaker(c, *cb, false, warn);
   if (lb != nullptr) translate::applyLoadBalancer(c, *lb, {}, warn);
+  if (hc != nullptr) translate::applyHealthCheck(c, *hc, protocolName(protocol), warn);
   return c;
 }
 
@@ -252,6 +267,7 @@ struct OutboundPolicies {
   const policy::Rule* retry = nullptr;
   const Mhr::To* http_route = nullptr;  // with at least one rule
   const Mtr::Rule* tcp_route = nullptr;
+  const Mlbs::Conf* load_balancing = nullptr;  // its hashPolicies go on every route
 };
 
 OutboundPolicies outboundPolicies(const ProxyPolicies& policies, const std::string& service) {
@@ -261,6 +277,7 @@ OutboundPolicies outboundPolicies(const ProxyPolicies& policies, const std::stri
   p.http_route = confOf<Mhr::To>(policies.to(policy_types::kHttpRoute, service));
   if (p.http_route != nullptr && p.http_route->rules().empty()) p.http_route = nullptr;
   p.tcp_route = confOf<Mtr::Rule>(policies.to(policy_types::kTcpRoute, service));
+  p.load_balancing = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service));
   return p;
 }
 
@@ -276,6 +293,18 @@ void addHttpRoutes(envoy::config::route::v3::VirtualHost* vh, const std::string&
     *vh->add_routes() = std::move(r);
   }
   backends.insert(routes.clusters.begin(), routes.clusters.end());
+}
+
+// MeshLoadBalancingStrategy hashPolicies on every forwarding route of `vh`.
+void setHashPolicies(envoy::config::route::v3::VirtualHost& vh, const Mlbs::Conf& conf,
+                     const std::string& service, SnapshotBuilder& out) {
+  auto hash = translate::hashPolicies(conf, {}, service,
+                                      [&](std::string w) { out.addWarning(std::move(w)); });
+  if (hash.empty()) return;
+  for (auto& route : *vh.mutable_routes()) {
+    if (!route.has_route()) continue;
+    for (const auto& h : hash) *route.mutable_route()->add_hash_policy() = h;
+  }
 }
 
 HttpConnectionManager outboundHcm(const std::string& service, Protocol protocol,
@@ -296,12 +325,13 @@ HttpConnectionManager outboundHcm(const std::string& service, Protocol protocol,
   if (p.http_route != nullptr) {
     hcm.mutable_normalize_path()->set_value(true);
     addHttpRoutes(vh, service, p, backends, out);
-    return hcm;
+  } else {
+    auto* route = vh->add_routes();
+    route->mutable_match()->set_prefix("/");
+    route->mutable_route()->set_cluster(service);
+    setDuration(route->mutable_route()->mutable_timeout(), p.timeouts.request);
   }
-  auto* route = vh->add_routes();
-  route->mutable_match()->set_prefix("/");
-  route->mutable_route()->set_cluster(service);
-  setDuration(route->mutable_route()->mutable_timeout(), p.timeouts.request);
+  if (p.load_balancing != nullptr) setHashPolicies(*vh, *p.load_balancing, service, out);
   return hcm;
 }
 

@@ -93,6 +93,7 @@ void setClientAction(envoy::config::route::v3::RouteAction* action,
     translate::setDuration(action->mutable_max_stream_duration()->mutable_max_stream_duration(),
                            *policies.max_stream_duration);
   }
+  for (const auto& h : policies.hash_policies) *action->add_hash_policy() = h;
 }
 
 // One route to the service's cluster, or a MeshHTTPRoute's routes; the
@@ -273,9 +274,9 @@ void addServerSide(const ProxyContext& ctx, const ProxyPolicies& policies,
   const auto& net = static_cast<const Dataplane&>(*ctx.dataplane->spec).networking();
   for (const auto& in : net.inbound()) {
     uint32_t port = in.serviceport() != 0 ? in.serviceport() : in.port();
-    auto rbac = grpc_profile::serverRbac(ctx, policies,
-                                         in.address().empty() ? net.address() : in.address(),
-                                         in.port(), useMtls(ctx), out);
+    const std::string& address = in.address().empty() ? net.address() : in.address();
+    auto rbac = grpc_profile::serverRbac(ctx, policies, address, in.port(), useMtls(ctx), out);
+    grpc_profile::warnServerOnlyPolicies(policies, address, in.port(), out);
     // XdsServerBuilder asks for the listen address exactly as the
     // application wrote it: serve the usual spellings.
     std::set<std::string> ips = {"0.0.0.0", "::", "127.0.0.1", "localhost"};

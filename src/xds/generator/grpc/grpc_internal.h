@@ -32,6 +32,8 @@ struct ClientPolicies {
   std::optional<translate::Routes> routes;
   // MeshFaultInjection of the destination's inbounds, for this client.
   std::vector<envoy::extensions::filters::http::fault::v3::HTTPFault> faults;
+  // MeshLoadBalancingStrategy hashPolicies gRPC honours (ring hash clients).
+  std::vector<envoy::config::route::v3::RouteAction::HashPolicy> hash_policies;
 };
 ClientPolicies clientPolicies(const ProxyContext& ctx, const ProxyPolicies& policies,
                               const std::string& service, SnapshotBuilder& out);
@@ -39,6 +41,8 @@ ClientPolicies clientPolicies(const ProxyContext& ctx, const ProxyPolicies& poli
 // MeshCircuitBreaker (max_requests, outlier detection by success rate and
 // failure percentage) and MeshLoadBalancingStrategy (round robin; ring hash
 // where the client survives it) of the to-rule for `service`, on `cluster`.
+// A MeshHealthCheck to-rule only warns: gRPC clients have no active health
+// checking.
 void applyClusterPolicies(const ProxyContext& ctx, const ProxyPolicies& policies,
                           const std::string& service, envoy::config::cluster::v3::Cluster& cluster,
                           SnapshotBuilder& out);
@@ -51,5 +55,11 @@ void applyClusterPolicies(const ProxyContext& ctx, const ProxyPolicies& policies
 std::optional<envoy::extensions::filters::http::rbac::v3::RBAC> serverRbac(
     const ProxyContext& ctx, const ProxyPolicies& policies, const std::string& address,
     uint32_t port, bool mtls, SnapshotBuilder& out);
+
+// Warns about the from-rules of the inbound on `address:port` that a gRPC
+// server cannot take (MeshRateLimit: gRPC's xDS server has no rate limit
+// filter).
+void warnServerOnlyPolicies(const ProxyPolicies& policies, const std::string& address,
+                            uint32_t port, SnapshotBuilder& out);
 
 }  // namespace ursa::xds::gen::grpc_profile

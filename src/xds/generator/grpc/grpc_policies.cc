@@ -77,6 +77,11 @@ ClientPolicies clientPolicies(const ProxyContext& ctx, const ProxyPolicies& poli
   if (route != nullptr && !route->rules().empty()) {
     p.routes = translate::httpRoutes(*route, service, /*proxyless=*/true, warnerOf(out));
   }
+  using Mlbs = ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalancingStrategy;
+  if (const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service))) {
+    p.hash_policies = translate::hashPolicies(
+        *lb, {.proxyless = true, .ring_hash = ctx.client.ring_hash}, service, warnerOf(out));
+  }
   return p;
 }
 
@@ -91,6 +96,18 @@ void applyClusterPolicies(const ProxyContext& ctx, const ProxyPolicies& policies
   if (const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service))) {
     translate::applyLoadBalancer(cluster, *lb, {.proxyless = true, .ring_hash = ctx.client.ring_hash},
                                  warnerOf(out));
+  }
+  if (policies.to(policy_types::kHealthCheck, service) != nullptr) {
+    out.addWarning(strCat("MeshHealthCheck for ", cluster.name(),
+                          ": gRPC xDS clients do not run active health checks; ignored"));
+  }
+}
+
+void warnServerOnlyPolicies(const ProxyPolicies& policies, const std::string& address,
+                            uint32_t port, SnapshotBuilder& out) {
+  if (policies.from(policy_types::kRateLimit, address, port) != nullptr) {
+    out.addWarning(strCat("MeshRateLimit on inbound ", address, ":", port,
+                          ": gRPC xDS servers have no rate limit filter; ignored"));
   }
 }
 

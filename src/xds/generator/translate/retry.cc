@@ -5,6 +5,9 @@
 #include <cctype>
 #include <map>
 
+#include "envoy/extensions/retry/host/omit_host_metadata/v3/omit_host_metadata_config.pb.h"
+#include "envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.pb.h"
+#include "envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.pb.h"
 #include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
@@ -108,6 +111,35 @@ void setCommon(RetryPolicy& out, const Section& s) {
   if (s.has_rate_limited_back_off()) setRateLimitedBackOff(out, s.rate_limited_back_off());
 }
 
+// Kuma's hostSelection: OmitPreviousHosts -> previous_hosts,
+// OmitHostsWithTags -> omit_host_metadata on the endpoints' envoy.lb
+// metadata (their tags), OmitPreviousPriorities -> retry_priority
+// previous_priorities (the last one wins).
+void setHostSelection(RetryPolicy& out,
+                      const google::protobuf::RepeatedPtrField<MeshRetry::Predicate>& predicates) {
+  namespace host = envoy::extensions::retry::host;
+  for (const auto& p : predicates) {
+    if (p.predicate() == "OmitPreviousHosts") {
+      auto* predicate = out.add_retry_host_predicate();
+      predicate->set_name("envoy.retry_host_predicates.previous_hosts");
+      pack(host::previous_hosts::v3::PreviousHostsPredicate(), predicate->mutable_typed_config());
+    } else if (p.predicate() == "OmitHostsWithTags") {
+      host::omit_host_metadata::v3::OmitHostMetadataConfig config;
+      auto& lb = (*config.mutable_metadata_match()->mutable_filter_metadata())["envoy.lb"];
+      for (const auto& [k, v] : p.tags()) (*lb.mutable_fields())[k].set_string_value(v);
+      auto* predicate = out.add_retry_host_predicate();
+      predicate->set_name("envoy.retry_host_predicates.omit_host_metadata");
+      pack(config, predicate->mutable_typed_config());
+    } else if (p.predicate() == "OmitPreviousPriorities") {
+      envoy::extensions::retry::priority::previous_priorities::v3::PreviousPrioritiesConfig config;
+      config.set_update_frequency(p.update_frequency());
+      auto* priority = out.mutable_retry_priority();
+      priority->set_name("envoy.retry_priorities.previous_priorities");
+      pack(config, priority->mutable_typed_config());
+    }
+  }
+}
+
 }  // namespace
 
 RetryPolicy httpRetryPolicy(const MeshRetry::Http& http) {
@@ -140,6 +172,7 @@ RetryPolicy httpRetryPolicy(const MeshRetry::Http& http) {
   for (const auto& h : http.retriable_request_headers()) {
     setHeaderMatcher(out.add_retriable_request_headers(), h);
   }
+  setHostSelection(out, http.host_selection());
   if (http.has_host_selection_max_attempts()) {
     out.set_host_selection_retry_max_attempts(http.host_selection_max_attempts());
   }

@@ -1,6 +1,8 @@
 // MeshTimeout confs -> timeout values (Kuma 2.2's meshtimeout plugin); the
 // profiles place them (docs/policies.md).
 
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "src/xds/generator/translate/translate.h"
 #include "ursa/common/strings.h"
 
@@ -16,6 +18,17 @@ void setDuration(google::protobuf::Duration* out, absl::Duration d) {
   int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &d);
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
+}
+
+void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
+  out->set_type_url(strCat("type.googleapis.com/", m.GetDescriptor()->full_name()));
+  std::string* bytes = out->mutable_value();
+  bytes->clear();
+  google::protobuf::io::StringOutputStream stream(bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
 }
 
 TimeoutConf timeoutConfOf(const MeshTimeout::Conf* conf) {

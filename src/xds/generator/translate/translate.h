@@ -20,6 +20,7 @@
 #include "envoy/config/rbac/v3/rbac.pb.h"
 #include "envoy/config/route/v3/route_components.pb.h"
 #include "envoy/extensions/filters/http/fault/v3/fault.pb.h"
+#include "google/protobuf/any.pb.h"
 #include "google/protobuf/duration.pb.h"
 #include "ursa/policies/meshcircuitbreaker/v1alpha1/meshcircuitbreaker.pb.h"
 #include "ursa/policies/meshfaultinjection/v1alpha1/meshfaultinjection.pb.h"
@@ -28,6 +29,10 @@
 #include "ursa/policies/meshtcproute/v1alpha1/meshtcproute.pb.h"
 #include "ursa/policies/meshretry/v1alpha1/meshretry.pb.h"
 #include "ursa/policies/meshtimeout/v1alpha1/meshtimeout.pb.h"
+#include "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.pb.h"
+#include "envoy/extensions/filters/network/local_ratelimit/v3/local_rate_limit.pb.h"
+#include "ursa/policies/meshhealthcheck/v1alpha1/meshhealthcheck.pb.h"
+#include "ursa/policies/meshratelimit/v1alpha1/meshratelimit.pb.h"
 #include "ursa/policy/rules.h"
 
 namespace ursa::xds::gen::translate {
@@ -36,6 +41,9 @@ using Warn = std::function<void(std::string)>;
 
 absl::Duration toAbsl(const google::protobuf::Duration& d);
 void setDuration(google::protobuf::Duration* out, absl::Duration d);
+// Packs `m` into `out` (type URL "type.googleapis.com/<full name>") with
+// deterministic bytes (maps in stable order).
+void pack(const google::protobuf::Message& m, google::protobuf::Any* out);
 
 // --- MeshTrafficPermission (rbac.cc) --------------------------------------------
 
@@ -119,8 +127,9 @@ struct ClusterClient {
 };
 // loadBalancer → lb_policy and its config. Proxyless clients get
 // ROUND_ROBIN for anything but RingHash (and RingHash too when the client
-// crashes on it, gRPC C++ 1.51), with a warning. Hash policies and locality
-// awareness are not translated yet.
+// crashes on it, gRPC C++ 1.51), with a warning. Hash policies go on routes
+// (hashPolicies below); locality awareness changes nothing on a single-zone
+// control plane (docs/policies.md).
 void applyLoadBalancer(
     envoy::config::cluster::v3::Cluster& cluster,
     const ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalancingStrategy::Conf& conf,
@@ -167,5 +176,50 @@ Routes httpRoutes(const ursa::policies::meshhttproute::v1alpha1::MeshHTTPRoute::
 std::vector<std::pair<BackendCluster, uint32_t>> tcpBackends(
     const ursa::policies::meshtcproute::v1alpha1::MeshTCPRoute::Rule& rule,
     const std::string& service);
+
+// --- MeshHealthCheck (health_check.cc) ------------------------------------------
+
+// Active health checking of a destination cluster (Kuma 2.2's
+// meshhealthcheck plugin): healthy_panic_threshold and fail_traffic_on_panic
+// on common_lb_config, and one health check whose checker follows the
+// destination's kuma.io/protocol (`protocol`: "http", "http2", "grpc",
+// "tcp"; anything else gets none): http/http2 → http, grpc → grpc, tcp →
+// tcp; an http or grpc destination whose checker is disabled falls back to
+// an enabled tcp one. Unset timings take Kuma's defaults (interval 1m,
+// timeout 15s, unhealthy 5, healthy 1). TCP payloads are base64 (sent as
+// binary); one that does not decode is dropped with a warning.
+void applyHealthCheck(envoy::config::cluster::v3::Cluster& cluster,
+                      const ursa::policies::meshhealthcheck::v1alpha1::MeshHealthCheck::Conf& conf,
+                      const std::string& protocol, const Warn& warn);
+
+// --- MeshRateLimit (rate_limit.cc) ----------------------------------------------
+
+// The stat prefixes Kuma gives the HTTP and TCP local rate limit filters.
+inline constexpr char kHttpRateLimitStatPrefix[] = "rate_limit";
+inline constexpr char kTcpRateLimitStatPrefix[] = "tcp_rate_limit";
+// The per-route config of envoy.filters.http.local_ratelimit: a token
+// bucket of requestRate.num tokens refilled every interval, enabled and
+// enforced for 100% of requests, onRateLimit's status (Envoy's 429 when
+// unset) and response headers. nullopt when disabled or without a rate;
+// a rate of 0 or an interval under 50ms (the validator refuses both) warns.
+std::optional<envoy::extensions::filters::http::local_ratelimit::v3::LocalRateLimit>
+httpRateLimit(const ursa::policies::meshratelimit::v1alpha1::MeshRateLimit::LocalHttp& http,
+              const Warn& warn);
+// envoy.filters.network.local_ratelimit: connectionRate as a token bucket
+// (excess connections are closed). nullopt as for httpRateLimit.
+std::optional<envoy::extensions::filters::network::local_ratelimit::v3::LocalRateLimit>
+tcpRateLimit(const ursa::policies::meshratelimit::v1alpha1::MeshRateLimit::LocalTcp& tcp,
+             const Warn& warn);
+
+// --- MeshLoadBalancingStrategy hashPolicies (hash_policy.cc) ---------------------
+
+// The route hash policies of a RingHash or Maglev loadBalancer (none for
+// other types). Proxyless clients on RING_HASH (ClusterClient::ring_hash)
+// get what gRPC honours (gRFC A42: Header, FilterState io.grpc.channel_id),
+// warning about the rest; on any other policy every hash policy is dropped
+// with a warning.
+std::vector<envoy::config::route::v3::RouteAction::HashPolicy> hashPolicies(
+    const ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalancingStrategy::Conf& conf,
+    const ClusterClient& client, const std::string& service, const Warn& warn);
 
 }  // namespace ursa::xds::gen::translate
