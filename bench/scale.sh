@@ -112,7 +112,8 @@ row() {  # json-file store
       sc("endpoint"; "expected"), s("endpoint"; "p50_ms"), s("endpoint"; "p99_ms"),
       sc("policy"; "expected"), s("policy"; "p50_ms"), s("policy"; "p99_ms"), sc("policy"; "all_ms"),
       s("reconnect"; "p50_ms"), s("reconnect"; "p99_ms"), sc("reconnect"; "all_ms"),
-      .traffic.bytes, (cpu("start"; "end") // "NaN") ] | @tsv' "$1"
+      .traffic.bytes, (cpu("start"; "end") // "NaN") ]
+    | map(if type == "number" then (. * 1000 | round) / 1000 else . end) | @tsv' "$1"
 }
 
 tsv=$results/scale.tsv
