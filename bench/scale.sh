@@ -94,7 +94,7 @@ start_cp() {  # n
 }
 
 # One TSV row out of the simulator's JSON report.
-columns="n store ok services rss_per_proxy_kb rss_end_mb peak_rss_mb idle_cpu_pct gen_p50_ms gen_p99_ms initial_all_ms endpoint_expected endpoint_p50_ms endpoint_p99_ms policy_expected policy_p50_ms policy_p99_ms policy_all_ms reconnect_p50_ms reconnect_p99_ms reconnect_all_ms bytes cp_cpu_seconds"
+columns="n store ok services rss_per_proxy_kb rss_end_mb peak_rss_mb idle_cpu_pct gen_p50_ms gen_p99_ms initial_all_ms endpoint_expected endpoint_p50_ms endpoint_p99_ms policy_expected policy_p50_ms policy_p99_ms policy_all_ms reconnect_p50_ms reconnect_p99_ms reconnect_all_ms bytes cp_cpu_seconds policy_delete_p50_ms policy_delete_p99_ms"
 row() {  # json-file store
   jq -r --arg store "$2" '
     def q($k): (.control_plane.end.metrics[$k] // null) | if . == null then "NaN" else . * 1000 end;
@@ -112,7 +112,8 @@ row() {  # json-file store
       sc("endpoint"; "expected"), s("endpoint"; "p50_ms"), s("endpoint"; "p99_ms"),
       sc("policy"; "expected"), s("policy"; "p50_ms"), s("policy"; "p99_ms"), sc("policy"; "all_ms"),
       s("reconnect"; "p50_ms"), s("reconnect"; "p99_ms"), sc("reconnect"; "all_ms"),
-      .traffic.bytes, (cpu("start"; "end") // "NaN") ]
+      .traffic.bytes, (cpu("start"; "end") // "NaN"),
+      s("policy-delete"; "p50_ms"), s("policy-delete"; "p99_ms") ]
     | map(if type == "number" then (. * 1000 | round) / 1000 else . end) | @tsv' "$1"
 }
 

@@ -234,13 +234,13 @@ class Run {
     (void)back;  // waited for so the next scenario starts from the original state
   }
 
-  // Every proxy's inbound listener, whose route carries the request timeout
-  // of MeshTimeout's `from` section.
-  // Only the proxies in `expected` are waited for.
+  // Watches every proxy's inbound listener, whose route carries the request
+  // timeout of MeshTimeout's `from` section; waits for those in `expected`.
   std::shared_ptr<Probe> inboundTimeoutProbe(std::function<bool(int64_t)> holds,
                                              const std::vector<size_t>& expected) {
-    std::vector<std::string> listeners(topology_.proxies().size());
-    for (size_t i = 0; i < listeners.size(); ++i) {
+    size_t n = topology_.proxies().size();
+    std::vector<std::string> listeners(n);
+    for (size_t i = 0; i < n; ++i) {
       const auto& p = topology_.proxies()[i];
       listeners[i] = strCat("inbound:", p.address, ":", p.port);
     }
@@ -251,7 +251,7 @@ class Run {
           auto timeout = routeTimeoutMs(*bytes);
           return timeout && holds(*timeout);
         },
-        expected, listeners.size());
+        expected, n);
   }
 
   // A mesh-wide MeshTimeout (targetRef Mesh; from and to Mesh) setting
