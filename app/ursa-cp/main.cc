@@ -15,6 +15,8 @@
 #include "src/cp/control_plane.h"
 #include "src/cp/store_factory.h"
 #include "ursa/common/logging.h"
+#include "ursa/common/process.h"
+#include "ursa/common/strings.h"
 #include "ursa/model/codec.h"
 
 namespace {
@@ -46,6 +48,11 @@ int run(const std::string& file) {
   if (!config.ok()) return fail(config.status());
   auto log = ursa::logger("cp");
   log->info("ursa-cp {} starting", URSA_VERSION);
+  if (auto fds = ursa::raiseOpenFileLimit(); !fds.ok()) {
+    log->warn("open file limit: {}", ursa::fromAbsl(fds.status().message()));
+  } else {
+    log->info("open file limit: {} (was {}, hard limit {})", fds->current, fds->previous, fds->hard);
+  }
   auto cp = ursa::cp::ControlPlane::start(*config);
   if (!cp.ok()) return fail(cp.status());
   log->info("ursa-cp ready");

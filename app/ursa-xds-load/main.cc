@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_split.h"
 #include "src/loadsim/runner.h"
+#include "ursa/common/process.h"
 
 namespace {
 
@@ -100,6 +101,12 @@ int main(int argc, char** argv) {
   o.scenarios.clear();
   for (auto part : absl::StrSplit(scenarios, ',', absl::SkipWhitespace())) {
     if (part != "none") o.scenarios.emplace_back(part);
+  }
+  if (auto fds = ursa::raiseOpenFileLimit(); !fds.ok()) {
+    std::cerr << "ursa-xds-load: open file limit: " << fds.status().message() << "\n";
+  } else if (fds->current != fds->previous) {
+    std::cerr << "ursa-xds-load: open file limit raised from " << fds->previous << " to " << fds->current
+              << "\n";
   }
   auto report = ursa::loadsim::run(o, [](const std::string& line) {
     std::cerr << "ursa-xds-load: " << line << std::endl;

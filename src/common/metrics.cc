@@ -1,6 +1,7 @@
 #include "ursa/common/metrics.h"
 
 #include "prometheus/text_serializer.h"
+#include "ursa/common/process.h"
 
 namespace ursa {
 
@@ -9,7 +10,10 @@ Metrics::Metrics()
 
 std::string Metrics::render() const {
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry_->Collect());
+  std::string text = serializer.Serialize(registry_->Collect());
+  // The standard process collector's figures, read at scrape time.
+  if (auto process = readProcessStats(); process.ok()) text += renderProcessMetrics(*process);
+  return text;
 }
 
 }  // namespace ursa

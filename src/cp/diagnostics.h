@@ -2,7 +2,8 @@
 
 // The diagnostics endpoint (port 5680, as Kuma's): /healthy answers 200 while
 // the process runs; /ready answers 200 once every component has started and
-// the store answers, 503 otherwise; /metrics serves Prometheus text.
+// the store answers, 503 otherwise; /metrics serves Prometheus text (every
+// registered metric, then the process_* figures of ursa/common/process.h).
 
 #include <atomic>
 #include <functional>

@@ -122,7 +122,7 @@ class StreamBase : public AdsStream, public grpc::ClientBidiReactor<Req, Res> {
   // Records the probe's verdict on the resource `name` (bytes null: absent).
   void checkProbe(TypeIndex type, const std::string& name, const std::string* bytes, bool nack) {
     auto probe = hooks_.probe();
-    if (probe && probe->type() == type && probe->resource() == name && probe->holds(bytes)) {
+    if (probe && probe->type() == type && probe->resource(proxy_) == name && probe->holds(bytes)) {
       probe->record(proxy_, nack);
     }
   }
@@ -224,9 +224,9 @@ class SotwStream final : public StreamBase<DiscoveryRequest, DiscoveryResponse> 
     if (!probe || probe->type() != type) return;
     const std::string* bytes = nullptr;
     for (size_t i = 0; i < items.size(); ++i) {
-      if (items[i].name == probe->resource()) bytes = &res.resources(static_cast<int>(i)).value();
+      if (items[i].name == probe->resource(proxy_)) bytes = &res.resources(static_cast<int>(i)).value();
     }
-    checkProbe(type, probe->resource(), bytes, nack);
+    checkProbe(type, probe->resource(proxy_), bytes, nack);
   }
 
   // Sends a request for every named type whose wanted names changed.
@@ -296,10 +296,10 @@ class DeltaStream final : public StreamBase<DeltaDiscoveryRequest, DeltaDiscover
     auto probe = hooks_.probe();
     if (!probe || probe->type() != type) return;
     for (const auto& r : res.resources()) {
-      if (r.name() == probe->resource()) return checkProbe(type, r.name(), &r.resource().value(), nack);
+      if (r.name() == probe->resource(proxy_)) return checkProbe(type, r.name(), &r.resource().value(), nack);
     }
     for (const auto& name : removed) {
-      if (name == probe->resource()) return checkProbe(type, name, nullptr, nack);
+      if (name == probe->resource(proxy_)) return checkProbe(type, name, nullptr, nack);
     }
   }
 

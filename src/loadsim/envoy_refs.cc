@@ -116,4 +116,23 @@ bool hasEndpoint(std::string_view cla_bytes, std::string_view address, uint32_t 
   return false;
 }
 
+std::optional<int64_t> routeTimeoutMs(std::string_view listener_bytes) {
+  Listener l;
+  if (!parse(listener_bytes, l)) return std::nullopt;
+  for (const auto& chain : l.filter_chains()) {
+    for (const auto& filter : chain.filters()) {
+      HttpConnectionManager hcm;
+      if (!filter.has_typed_config() || !filter.typed_config().UnpackTo(&hcm)) continue;
+      for (const auto& host : hcm.route_config().virtual_hosts()) {
+        for (const auto& route : host.routes()) {
+          if (!route.has_route()) continue;
+          const auto& t = route.route().timeout();
+          return t.seconds() * 1000 + t.nanos() / 1'000'000;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace ursa::loadsim

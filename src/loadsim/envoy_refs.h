@@ -5,6 +5,7 @@
 // refers to, and the name inside an EDS/SDS/RDS resource (state-of-the-world
 // responses carry bare Anys). Parsing failures yield empty results.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,5 +32,10 @@ Inspected inspect(xds::TypeIndex type, std::string_view bytes);
 
 // Whether a ClusterLoadAssignment (bytes) has an endpoint at address:port.
 bool hasEndpoint(std::string_view cla_bytes, std::string_view address, uint32_t port);
+
+// The timeout of the first route of a Listener's inline route configuration
+// (its HTTP connection manager's route_config), in milliseconds; nullopt
+// when the listener has no inline route or the bytes do not parse.
+std::optional<int64_t> routeTimeoutMs(std::string_view listener_bytes);
 
 }  // namespace ursa::loadsim

@@ -4,8 +4,13 @@ namespace ursa::loadsim {
 
 Probe::Probe(xds::TypeIndex type, std::string resource, Predicate holds,
              const std::vector<size_t>& expected, size_t proxies)
+    : Probe(type, std::vector<std::string>{std::move(resource)}, std::move(holds), expected,
+            proxies) {}
+
+Probe::Probe(xds::TypeIndex type, std::vector<std::string> resources, Predicate holds,
+             const std::vector<size_t>& expected, size_t proxies)
     : type_(type),
-      resource_(std::move(resource)),
+      resources_(std::move(resources)),
       holds_(std::move(holds)),
       expected_(proxies, 0),
       seen_(proxies, 0) {
@@ -26,7 +31,7 @@ void Probe::record(size_t proxy, bool nack) {
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   if (proxy >= seen_.size() || seen_[proxy]) return;
-  seen_[proxy] = 1;
+  seen_[proxy] = nack ? kNacked : kAcked;
   if (!expected_[proxy]) {
     ++unexpected_;
     return;
@@ -46,6 +51,15 @@ bool Probe::waitAll(SteadyTime deadline) {
 size_t Probe::deliveredCount() const {
   std::lock_guard lock(mu_);
   return delays_.size();
+}
+
+std::vector<size_t> Probe::acknowledged() const {
+  std::lock_guard lock(mu_);
+  std::vector<size_t> out;
+  for (size_t i = 0; i < seen_.size(); ++i) {
+    if (expected_[i] && seen_[i] == kAcked) out.push_back(i);
+  }
+  return out;
 }
 
 size_t Probe::nackCount() const {

@@ -28,9 +28,16 @@ class Probe {
   using Predicate = std::function<bool(const std::string* bytes)>;
   Probe(xds::TypeIndex type, std::string resource, Predicate holds,
         const std::vector<size_t>& expected, size_t proxies);
+  // One resource name per proxy (`resources[proxy]`), e.g. each proxy's
+  // inbound listener.
+  Probe(xds::TypeIndex type, std::vector<std::string> resources, Predicate holds,
+        const std::vector<size_t>& expected, size_t proxies);
 
   xds::TypeIndex type() const { return type_; }
-  const std::string& resource() const { return resource_; }
+  // The resource watched on proxy `proxy`'s stream.
+  const std::string& resource(size_t proxy) const {
+    return resources_.size() == 1 ? resources_.front() : resources_[proxy];
+  }
   bool holds(const std::string* bytes) const { return holds_(bytes); }
 
   // The change is applied now: delays are measured from here.
@@ -43,6 +50,8 @@ class Probe {
   size_t expectedCount() const { return expected_count_; }
   size_t deliveredCount() const;
   size_t nackCount() const;
+  // The expected proxies that ACKed (not NACKed) the change, in order.
+  std::vector<size_t> acknowledged() const;
   size_t unexpectedCount() const;
   // Seconds from start() to each expected proxy's delivery.
   std::vector<double> delays() const;
@@ -51,7 +60,7 @@ class Probe {
 
  private:
   const xds::TypeIndex type_;
-  const std::string resource_;
+  const std::vector<std::string> resources_;  // one for all, or one per proxy
   const Predicate holds_;
   std::vector<char> expected_;  // per proxy
   size_t expected_count_ = 0;
@@ -59,7 +68,8 @@ class Probe {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   SteadyTime started_{};
-  std::vector<char> seen_;  // per proxy
+  static constexpr char kAcked = 1, kNacked = 2;
+  std::vector<char> seen_;  // per proxy: 0, kAcked or kNacked
   std::vector<double> delays_;
   size_t nacks_ = 0, unexpected_ = 0;
   double last_ = 0;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "src/cli/curl_transport.h"
+#include "ursa/common/strings.h"
 #include "ursa/model/registry.h"
 
 namespace ursa::loadsim {
@@ -42,15 +43,20 @@ absl::StatusOr<bool> Registrar::ensureMesh(const std::string& mesh) {
   return true;
 }
 
-absl::StatusOr<model::Json> Registrar::getMesh(const std::string& mesh) {
-  URSA_ASSIGN_OR_RETURN(model::Json doc, clients_.front()->get(meshType(), "", mesh));
-  doc.erase("creationTime");
-  doc.erase("modificationTime");
-  return doc;
+absl::Status Registrar::putResource(const std::string& type_name, const model::Json& document) {
+  const model::ResourceType* type = model::TypeRegistry::instance().byName(type_name);
+  if (type == nullptr) return absl::InvalidArgumentError(strCat("unknown resource type ", type_name));
+  return clients_.front()
+      ->put(*type, document.at("mesh").get<std::string>(), document.at("name").get<std::string>(),
+            document)
+      .status();
 }
 
-absl::Status Registrar::putMesh(const std::string& mesh, const model::Json& document) {
-  return clients_.front()->put(meshType(), "", mesh, document).status();
+absl::Status Registrar::deleteResource(const std::string& type_name, const std::string& mesh,
+                                       const std::string& name) {
+  const model::ResourceType* type = model::TypeRegistry::instance().byName(type_name);
+  if (type == nullptr) return absl::InvalidArgumentError(strCat("unknown resource type ", type_name));
+  return clients_.front()->remove(*type, mesh, name);
 }
 
 absl::Status Registrar::parallelFor(size_t n,

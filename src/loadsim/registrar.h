@@ -29,9 +29,11 @@ class Registrar {
   // Creates `mesh` with mTLS (a builtin CA) when it does not exist. Returns
   // whether it created it; an existing mesh is left as it is.
   absl::StatusOr<bool> ensureMesh(const std::string& mesh);
-  // The Mesh as the API returns it, without its timestamps (ready to PUT back).
-  absl::StatusOr<model::Json> getMesh(const std::string& mesh);
-  absl::Status putMesh(const std::string& mesh, const model::Json& document);
+  // PUTs (creates or replaces) a mesh-scoped resource of type `type_name`
+  // ("MeshTimeout"); `document` holds its type, mesh, name and spec.
+  absl::Status putResource(const std::string& type_name, const model::Json& document);
+  absl::Status deleteResource(const std::string& type_name, const std::string& mesh,
+                              const std::string& name);
 
   // PUTs every Dataplane of `topology`.
   absl::Status registerDataplanes(const Topology& topology, const BulkProgress& progress);

@@ -8,11 +8,12 @@
 //  - endpoint:  one instance of the most-consumed service moves to another
 //               port; expected: every proxy that reaches the service ACKs an
 //               EDS response with the new endpoint. Reverted afterwards.
-//  - policy:    a mesh-wide change. Policies do not change Envoy output yet
-//               (docs/xds.md), so this flips the Mesh's
-//               networking.outbound.passthrough, which adds or removes the
-//               cluster "outbound:passthrough:ipv4" of every proxy; expected:
-//               every proxy ACKs CDS without (with) it. Reverted afterwards.
+//  - policy:    a mesh-wide MeshTimeout (targetRef Mesh, from and to Mesh,
+//               http.requestTimeout 17s) is created; expected: every proxy
+//               ACKs an LDS response whose inbound listener's route has the
+//               17s timeout. Its deletion is timed too ("policy-delete":
+//               every inbound route back to another timeout; with
+//               --nack-fraction its shortfall is reported, not a failure).
 //  - reconnect: every stream is cancelled at once and reopened at once, each
 //               proxy starting afresh; expected: every proxy complete again,
 //               timed from the disconnect.

@@ -106,6 +106,11 @@ TEST_F(ControlPlaneTest, DiagnosticsServeHealthReadinessAndMetrics) {
   EXPECT_GE(sample(metrics->body, "store_bucket{",
                    {"operation=\"create\"", "zone=\"Standalone\"", "le=\"+Inf\""}),
             1);
+  // The process collector's figures, from /proc/self of this (test) process.
+  EXPECT_GT(sample(metrics->body, "process_resident_memory_bytes ", {}), 1 << 20);
+  EXPECT_GT(sample(metrics->body, "process_cpu_seconds_total ", {}), 0);
+  EXPECT_GT(sample(metrics->body, "process_open_fds ", {}), 3);
+  EXPECT_GT(sample(metrics->body, "process_start_time_seconds ", {}), 1.7e9);
 
   auto missing = httpGet(port, "/nope");
   ASSERT_TRUE(missing);

@@ -88,6 +88,26 @@ TEST(EnvoyRefsTest, NamesAndEndpointsOfLoadAssignments) {
   EXPECT_FALSE(hasEndpoint("not a message \xff", "10.0.0.1", 8080));
 }
 
+std::string inlineRouteListener(int64_t timeout_ms) {
+  Listener l;
+  l.set_name("inbound:10.0.0.1:8080");
+  HttpConnectionManager hcm;
+  auto* route = hcm.mutable_route_config()->add_virtual_hosts()->add_routes();
+  route->mutable_route()->set_cluster("localhost:8080");
+  route->mutable_route()->mutable_timeout()->set_seconds(timeout_ms / 1000);
+  route->mutable_route()->mutable_timeout()->set_nanos(static_cast<int32_t>(timeout_ms % 1000) * 1'000'000);
+  l.add_filter_chains()->add_filters()->mutable_typed_config()->PackFrom(hcm);
+  return l.SerializeAsString();
+}
+
+TEST(EnvoyRefsTest, RouteTimeoutOfInlineRoutes) {
+  EXPECT_EQ(routeTimeoutMs(inlineRouteListener(17'000)), 17'000);
+  EXPECT_EQ(routeTimeoutMs(inlineRouteListener(250)), 250);
+  EXPECT_EQ(routeTimeoutMs(inlineRouteListener(0)), 0);
+  EXPECT_EQ(routeTimeoutMs(rdsListener("inbound", "r1")), std::nullopt);  // no inline route
+  EXPECT_EQ(routeTimeoutMs("not a message \xff"), std::nullopt);
+}
+
 TEST(ProxyConfigTest, CompleteOnceEveryWantedNameIsHeld) {
   ProxyConfig c;
   EXPECT_FALSE(c.complete());
@@ -135,8 +155,19 @@ TEST(ProbeTest, CountsExpectedDeliveriesOnceAndOthersApart) {
   p.record(2, true);
   EXPECT_TRUE(p.waitAll(std::chrono::steady_clock::now()));
   EXPECT_EQ(p.nackCount(), 1u);
+  EXPECT_EQ(p.acknowledged(), (std::vector<size_t>{0}));  // 2 NACKed, 1 not expected
   EXPECT_EQ(p.delays().size(), 2u);
   EXPECT_GE(p.allDeliveredAfter(), 0);
+}
+
+TEST(ProbeTest, WatchesOneResourcePerProxyWhenGivenMany) {
+  Probe p(TypeIndex::Listener, std::vector<std::string>{"l0", "l1", "l2"},
+          [](const std::string* b) { return b != nullptr; }, {0, 1, 2}, 3);
+  EXPECT_EQ(p.resource(0), "l0");
+  EXPECT_EQ(p.resource(2), "l2");
+  Probe shared(TypeIndex::Cluster, "x", [](const std::string*) { return true; }, {0, 1}, 2);
+  EXPECT_EQ(shared.resource(0), "x");
+  EXPECT_EQ(shared.resource(1), "x");
 }
 
 }  // namespace

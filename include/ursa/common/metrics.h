@@ -16,7 +16,8 @@ class Metrics {
   Metrics();
   prometheus::Registry& registry() { return *registry_; }
   const prometheus::Labels& constantLabels() const { return constant_; }
-  // Every metric in the Prometheus text exposition format.
+  // Every metric in the Prometheus text exposition format, followed by the
+  // process_* figures of this process (ursa/common/process.h).
   std::string render() const;
 
  private:

@@ -103,15 +103,16 @@ std::vector<std::string> reachableServices(const ProxyContext& ctx) {
   }
   bool everything = net.has_transparent_proxying() || (ctx.client.profile == Profile::Grpc &&
                                                       net.outbound_size() == 0);
-  if (everything) {
-    const auto& reachable = net.transparent_proxying().reachable_services();
+  if (!everything) return {out.begin(), out.end()};
+  const auto& reachable = net.transparent_proxying().reachable_services();
+  if (!reachable.empty()) {
+    // Only the listed services that exist: O(listed · log services).
+    for (const auto& svc : reachable) {
+      if (!own.contains(svc) && ctx.mesh->service(svc)) out.insert(svc);
+    }
+  } else {
     ctx.mesh->forEachService([&](const std::string& svc, const auto&) {
-      if (own.contains(svc)) return;
-      if (!reachable.empty() &&
-          std::find(reachable.begin(), reachable.end(), svc) == reachable.end()) {
-        return;
-      }
-      out.insert(svc);
+      if (!own.contains(svc)) out.insert(svc);
     });
   }
   return {out.begin(), out.end()};

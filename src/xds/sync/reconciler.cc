@@ -24,6 +24,12 @@ struct Reconciler::Proxy {
   SnapshotConstSharedPtr last;
 };
 
+struct Reconciler::KeptCertificate {
+  std::shared_ptr<const ca::IssuedCertificate> cert;
+  std::string identity;
+  absl::Time renew_at;
+};
+
 struct Reconciler::Batch {
   std::set<ResourceKey> changed;
   bool resync = false;
@@ -227,6 +233,7 @@ void Reconciler::reconcile(Batch batch) {
     if (it == proxies_.end()) continue;
     for (const auto& svc : it->second->reached) consumers_[consumerKey(it->second->mesh, svc)].erase(node);
     renewals_.erase({it->second->renew_at, node});
+    keepCertificate(node, *it->second);
     proxies_.erase(it);
     snapshots_.clear(node);
   }
@@ -235,11 +242,13 @@ void Reconciler::reconcile(Batch batch) {
     if (!p) {
       p = std::make_unique<Proxy>();
       std::tie(p->mesh, p->name) = splitNodeId(node);
+      restoreCertificate(node, *p);
     }
     p->caps = batch.caps[node];
     affected.insert(node);
   }
   metrics_->proxies_.Set(static_cast<double>(proxies_.size()));
+  dropKeptCertificates(snap, batch);
   std::set<std::string> services_changed;  // "mesh/service"
   std::set<std::string> whole_meshes = updateMeshes(snap, batch, services_changed);
   // Only a whole-mesh change walks every proxy; the rest are found by index.
@@ -357,6 +366,39 @@ std::shared_ptr<const ca::IssuedCertificate> Reconciler::certificateFor(
   proxy.renew_at = ca::renewalTime(*proxy.cert);
   if (on_certificate_) on_certificate_(node_id, *proxy.cert);
   return proxy.cert;
+}
+
+void Reconciler::keepCertificate(const std::string& node_id, const Proxy& proxy) {
+  if (!proxy.cert || proxy.renew_at <= clock_->now()) return;
+  kept_[node_id] = {proxy.cert, proxy.cert_identity, proxy.renew_at};
+  kept_until_.insert({proxy.renew_at, node_id});
+}
+
+void Reconciler::restoreCertificate(const std::string& node_id, Proxy& proxy) {
+  auto it = kept_.find(node_id);
+  if (it == kept_.end()) return;
+  // certificateFor() still checks the identity, the CA and the renewal time.
+  proxy.cert = std::move(it->second.cert);
+  proxy.cert_identity = std::move(it->second.identity);
+  proxy.renew_at = it->second.renew_at;
+  kept_until_.erase({proxy.renew_at, node_id});
+  kept_.erase(it);
+}
+
+void Reconciler::dropKeptCertificates(const store::ResourceSnapshot& snap, const Batch& batch) {
+  absl::Time now = clock_->now();
+  while (!kept_until_.empty() && kept_until_.begin()->first <= now) {
+    kept_.erase(kept_until_.begin()->second);
+    kept_until_.erase(kept_until_.begin());
+  }
+  const auto& dataplane_type = model::TypeRegistry::instance().dataplane();
+  for (const auto& key : batch.changed) {
+    if (key.type != &dataplane_type || snap.get(key)) continue;
+    auto it = kept_.find(strCat(key.mesh, ".", key.name));
+    if (it == kept_.end()) continue;
+    kept_until_.erase({it->second.renew_at, it->first});
+    kept_.erase(it);
+  }
 }
 
 void Reconciler::regenerate(const std::string& node_id, Proxy& proxy,

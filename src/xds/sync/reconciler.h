@@ -16,6 +16,11 @@
 //    3. regenerates each one and sets its snapshot, when it differs.
 //   With nothing changed and no certificate due, the worker sleeps.
 //
+// A proxy's identity certificate outlives its streams: when the proxy
+// disconnects, its certificate is kept (until it is due for renewal, or its
+// Dataplane is deleted) and handed back if the proxy reconnects, so a
+// reconnect storm re-signs nothing.
+//
 // Thread-safety: addProxy/removeProxy may be called from any thread.
 
 #include <chrono>
@@ -70,6 +75,7 @@ class Reconciler {
  private:
   struct Proxy;
   struct Batch;
+  struct KeptCertificate;
   class Metrics_;
 
   void run();
@@ -82,6 +88,9 @@ class Reconciler {
   std::shared_ptr<const ca::IssuedCertificate> certificateFor(const std::string& node_id,
                                                               Proxy& proxy,
                                                               const gen::ProxyContext& ctx);
+  void keepCertificate(const std::string& node_id, const Proxy& proxy);
+  void restoreCertificate(const std::string& node_id, Proxy& proxy);
+  void dropKeptCertificates(const store::ResourceSnapshot& snap, const Batch& batch);
 
   store::ResourceCache& resources_;
   SnapshotCache& snapshots_;
@@ -110,6 +119,9 @@ class Reconciler {
   std::map<std::string, std::set<std::string>> consumers_;  // "mesh/service" -> node ids
   // (renew_at, node id) of every proxy holding a certificate, soonest first.
   std::set<std::pair<absl::Time, std::string>> renewals_;
+  // Certificates of disconnected proxies, and their (renew_at, node id), soonest first.
+  std::map<std::string, KeptCertificate> kept_;
+  std::set<std::pair<absl::Time, std::string>> kept_until_;
 
   std::thread worker_;
 };
