@@ -86,8 +86,7 @@ Workload& MeshE2eTest::startServer(const std::string& name, uint16_t port,
   std::vector<std::string> app = {binDir() + "/ursa-demo-server", "--name", name, "--port",
                                   std::to_string(port)};
   app.insert(app.end(), extra.begin(), extra.end());
-  workloads_.push_back(std::make_unique<Workload>(*cp_, dir_, name, spec, port, app));
-  return *workloads_.back();
+  return startWorkload(name, spec, "server", port, std::move(app));
 }
 
 Workload& MeshE2eTest::startClient(std::vector<std::string> extra, const std::string& name,
@@ -101,15 +100,19 @@ Workload& MeshE2eTest::startClient(std::vector<std::string> extra, const std::st
     app.insert(app.end(), {"--deadline-ms", "1000"});
   }
   app.insert(app.end(), extra.begin(), extra.end());
-  workloads_.push_back(
-      std::make_unique<Workload>(*cp_, dir_, name, DataplaneSpec{service, {}}, freePort(), app));
-  if (client_ == nullptr) client_ = workloads_.back().get();
-  return *workloads_.back();
+  Workload& client = startWorkload(name, {service, {}}, "client", freePort(), std::move(app));
+  if (client_ == nullptr) client_ = &client;
+  return client;
 }
 
-Workload& MeshE2eTest::add(const std::string& name, const std::string& tmpl, uint16_t port,
-                           std::vector<std::string> app) {
-  workloads_.push_back(std::make_unique<Workload>(*cp_, dir_, name, tmpl, port, app));
+Workload& MeshE2eTest::startWorkload(const std::string& name, const DataplaneSpec& spec,
+                                     const std::string& demo_template, uint16_t port,
+                                     std::vector<std::string> app) {
+  // The demo's own templates where they fit, so that they stay tested.
+  std::string demo_service = demo_template == "server" ? "echo" : "echo-client";
+  bool demo = spec.tags.empty() && spec.service == demo_service;
+  workloads_.push_back(demo ? std::make_unique<Workload>(*cp_, dir_, name, demo_template, port, app)
+                            : std::make_unique<Workload>(*cp_, dir_, name, spec, port, app));
   return *workloads_.back();
 }
 

@@ -61,8 +61,11 @@ class MeshE2eTest : public ::testing::Test {
   // of calls() and callsSince().
   Workload& startClient(std::vector<std::string> extra = {}, const std::string& name = "client-1",
                         const std::string& service = "echo-client", int interval_ms = 50);
-  Workload& add(const std::string& name, const std::string& tmpl, uint16_t port,
-                std::vector<std::string> app);
+  // Runs `app` under ursa-dp as Dataplane `name` described by `spec`,
+  // through the demo's `demo_template` (server or client) when it says the same.
+  Workload& startWorkload(const std::string& name, const DataplaneSpec& spec,
+                          const std::string& demo_template, uint16_t port,
+                          std::vector<std::string> app);
 
   std::vector<Call> calls(const Workload& client) const;
   std::vector<Call> calls() const { return calls(*client_); }
