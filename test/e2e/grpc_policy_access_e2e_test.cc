@@ -165,8 +165,9 @@ TEST_F(GrpcPolicyAccessE2eTest, FaultInjectionAbortsCallsOfTheNamedSourceOnly) {
   EXPECT_GE(faulted_after, 0);
   EXPECT_LE(faulted_after, kPropagationBudgetMs);
   // Known gap: the control plane serves the Listener without the fault
-  // within tens of ms, but gRPC C++ 1.51 applies that removal 1.4-2 s later
-  // (measured; the service config it logs on each update appears then).
+  // within tens of ms, but in 5 of 6 runs gRPC C++ 1.51 applied that
+  // removal 1.4-2 s later (the service config it logs on each update
+  // appeared then); not yet explained. See docs/policies.md.
   EXPECT_GE(healed_after, 0);
   EXPECT_LE(healed_after, kFaultRemovalBudgetMs);
 }
