@@ -7,8 +7,6 @@
 
 #include "envoy/config/core/v3/substitution_format_string.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "src/xds/generator/translate/observability.h"
 #include "ursa/common/strings.h"
@@ -90,17 +88,6 @@ const char kDefaultTcpAccessLogFormat[] =
     "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%(%KUMA_SOURCE_SERVICE%)->%UPSTREAM_HOST%"
     "(%KUMA_DESTINATION_SERVICE%) took %DURATION%ms, sent %BYTES_SENT% bytes, received: "
     "%BYTES_RECEIVED% bytes";
-
-void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
-  out->set_type_url(strCat("type.googleapis.com/", m.GetDescriptor()->full_name()));
-  std::string* bytes = out->mutable_value();
-  bytes->clear();
-  google::protobuf::io::StringOutputStream stream(bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-}
 
 std::string accessLogSocket(const std::string& dataplane, const std::string& mesh) {
   return strCat("/tmp/kuma-al-", dataplane, "-", mesh, ".sock");

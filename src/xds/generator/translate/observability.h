@@ -18,11 +18,6 @@
 
 namespace ursa::xds::gen::translate {
 
-// Packs `m` into `out` ("type.googleapis.com/<full name>") with
-// deterministic bytes (maps in stable order), so equal configs are equal
-// bytes.
-void pack(const google::protobuf::Message& m, google::protobuf::Any* out);
-
 // --- MeshAccessLog (access_log.cc) ----------------------------------------------
 
 // The values of Kuma's %KUMA_*% placeholders for one listener.
