@@ -156,39 +156,73 @@ using Mlbs = ursa::policies::meshloadbalancingstrategy::v1alpha1::MeshLoadBalanc
 // The proxy's own cluster for `service` when a to-rule changes it
 // (MeshTimeout, MeshCircuitBreaker, MeshLoadBalancingStrategy); nullopt when
 // the shared, memoised one applies.
+// The to-rules that shape a service's cluster.
+struct ClusterRules {
+  const policy::Rule* timeout = nullptr;
+  const policy::Rule* circuit_breaker = nullptr;
+  const policy::Rule* load_balancing = nullptr;
+};
+
+ClusterRules clusterRules(const ProxyPolicies& policies, const std::string& service) {
+  return {policies.to(policy_types::kTimeout, service),
+          policies.to(policy_types::kCircuitBreaker, service),
+          policies.to(policy_types::kLoadBalancing, service)};
+}
+
 std::optional<Cluster> proxyCluster(const MeshContext& mesh, const std::string& service,
-                                    Protocol protocol, const ProxyPolicies& policies,
-                                    SnapshotBuilder& out) {
-  const policy::Rule* timeout = policies.to(policy_types::kTimeout, service);
-  const auto* cb = confOf<Mcb::Conf>(policies.to(policy_types::kCircuitBreaker, service));
-  const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service));
-  if (timeout == nullptr && cb == nullptr && lb == nullptr) return std::nullopt;
-  Cluster c = outboundCluster(mesh, service, protocol, timeoutsOf(timeout, kOutboundTimeouts));
-  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+                                    Protocol protocol, const ClusterRules& rules,
+                                    const translate::Warn& warn) {
+  const auto* cb = confOf<Mcb::Conf>(rules.circuit_breaker);
+  const auto* lb = confOf<Mlbs::Conf>(rules.load_balancing);
+  if (rules.timeout == nullptr && cb == nullptr && lb == nullptr) return std::nullopt;
+  Cluster c =
+      outboundCluster(mesh, service, protocol, timeoutsOf(rules.timeout, kOutboundTimeouts));
   if (cb != nullptr) translate::applyCircuitBreaker(c, *cb, false, warn);
   if (lb != nullptr) translate::applyLoadBalancer(c, *lb, {}, warn);
   return c;
 }
 
+// proxyCluster() as an interned resource named `service`, memoised by every
+// input (proxies under the same rules share it); null when no rule applies.
+ResourcePtr proxyClusterResource(const MeshContext& mesh, const std::string& service,
+                                 Protocol protocol, const ClusterRules& rules,
+                                 SnapshotBuilder& out) {
+  const auto* cb = confOf<Mcb::Conf>(rules.circuit_breaker);
+  const auto* lb = confOf<Mlbs::Conf>(rules.load_balancing);
+  if (rules.timeout == nullptr && cb == nullptr && lb == nullptr) return nullptr;
+  std::string key = strCat("outbound-cluster|", mesh.name(), "|", mesh.mtlsEnabled(), "|",
+                           static_cast<int>(protocol), "|", service.size(), ":", service, "|",
+                           confKey(rules.timeout), "|", confKey(cb ? rules.circuit_breaker : nullptr),
+                           "|", confKey(lb ? rules.load_balancing : nullptr));
+  ResourceMemo::Entry entry = resourceMemo().get(key, [&] {
+    ResourceMemo::Entry built;
+    auto warn = [&](std::string w) { built.warnings.push_back(std::move(w)); };
+    built.resource = internResource(service, *proxyCluster(mesh, service, protocol, rules, warn));
+    return built;
+  });
+  for (auto& w : entry.warnings) out.addWarning(std::move(w));
+  return entry.resource;
+}
+
 // The cluster and endpoints of `service`; a cluster policy makes the cluster
-// the proxy's own (built here, not memoised).
+// differ from the service's shared one.
 void addServiceResources(const MeshContext& mesh, const std::string& service,
                          const ProxyPolicies& policies, SnapshotBuilder& out) {
   auto endpoints = mesh.service(service);
   Protocol protocol = protocolOf(endpoints);
-  std::optional<Cluster> own = proxyCluster(mesh, service, protocol, policies, out);
+  ResourcePtr own =
+      proxyClusterResource(mesh, service, protocol, clusterRules(policies, service), out);
   if (!endpoints) {  // no dataplane serves it: an empty assignment
-    out.add(TypeIndex::Cluster, service,
-            own ? *own : outboundCluster(mesh, service, Protocol::Tcp));
+    if (own) {
+      out.add(TypeIndex::Cluster, own);
+    } else {
+      out.add(TypeIndex::Cluster, service, outboundCluster(mesh, service, Protocol::Tcp));
+    }
     out.add(TypeIndex::Endpoint, service, loadAssignment(service, nullptr));
     return;
   }
   auto entry = serviceCache().get(mesh, endpoints);
-  if (own) {
-    out.add(TypeIndex::Cluster, service, *own);
-  } else {
-    out.add(TypeIndex::Cluster, entry.cluster);
-  }
+  out.add(TypeIndex::Cluster, own ? own : entry.cluster);
   out.add(TypeIndex::Endpoint, entry.cla);
 }
 
@@ -202,7 +236,9 @@ void addBackendResources(const MeshContext& mesh, const translate::BackendCluste
   }
   auto endpoints = endpointSubset(mesh.service(backend.service), backend.tags);
   Protocol protocol = protocolOf(endpoints);
-  Cluster c = proxyCluster(mesh, backend.service, protocol, policies, out)
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  Cluster c = proxyCluster(mesh, backend.service, protocol, clusterRules(policies, backend.service),
+                           warn)
                   .value_or(outboundCluster(mesh, backend.service, protocol));
   c.set_name(backend.name);
   c.set_alt_stat_name(sanitizeMetric(backend.name));  // '=' and ',' are not for stats
