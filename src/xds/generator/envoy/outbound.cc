@@ -182,18 +182,32 @@ std::optional<Cluster> proxyCluster(const MeshContext& mesh, const std::string& 
   return c;
 }
 
+// confKey() of the rules one proxy's generation meets, each computed once
+// (the rules outlive the generation).
+class ConfKeys {
+ public:
+  const std::string& of(const policy::Rule* rule) {
+    auto [it, fresh] = keys_.try_emplace(rule);
+    if (fresh) it->second = confKey(rule);
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<const policy::Rule*, std::string> keys_;
+};
+
 // proxyCluster() as an interned resource named `service`, memoised by every
 // input (proxies under the same rules share it); null when no rule applies.
 ResourcePtr proxyClusterResource(const MeshContext& mesh, const std::string& service,
                                  Protocol protocol, const ClusterRules& rules,
-                                 SnapshotBuilder& out) {
+                                 ConfKeys& keys, SnapshotBuilder& out) {
   const auto* cb = confOf<Mcb::Conf>(rules.circuit_breaker);
   const auto* lb = confOf<Mlbs::Conf>(rules.load_balancing);
   if (rules.timeout == nullptr && cb == nullptr && lb == nullptr) return nullptr;
   std::string key = strCat("outbound-cluster|", mesh.name(), "|", mesh.mtlsEnabled(), "|",
                            static_cast<int>(protocol), "|", service.size(), ":", service, "|",
-                           confKey(rules.timeout), "|", confKey(cb ? rules.circuit_breaker : nullptr),
-                           "|", confKey(lb ? rules.load_balancing : nullptr));
+                           keys.of(rules.timeout), "|", keys.of(cb ? rules.circuit_breaker : nullptr),
+                           "|", keys.of(lb ? rules.load_balancing : nullptr));
   ResourceMemo::Entry entry = resourceMemo().get(key, [&] {
     ResourceMemo::Entry built;
     auto warn = [&](std::string w) { built.warnings.push_back(std::move(w)); };
@@ -207,11 +221,11 @@ ResourcePtr proxyClusterResource(const MeshContext& mesh, const std::string& ser
 // The cluster and endpoints of `service`; a cluster policy makes the cluster
 // differ from the service's shared one.
 void addServiceResources(const MeshContext& mesh, const std::string& service,
-                         const ProxyPolicies& policies, SnapshotBuilder& out) {
+                         const ProxyPolicies& policies, ConfKeys& keys, SnapshotBuilder& out) {
   auto endpoints = mesh.service(service);
   Protocol protocol = protocolOf(endpoints);
   ResourcePtr own =
-      proxyClusterResource(mesh, service, protocol, clusterRules(policies, service), out);
+      proxyClusterResource(mesh, service, protocol, clusterRules(policies, service), keys, out);
   if (!endpoints) {  // no dataplane serves it: an empty assignment
     if (own) {
       out.add(TypeIndex::Cluster, own);
@@ -229,9 +243,9 @@ void addServiceResources(const MeshContext& mesh, const std::string& service,
 // A route's backend: the service's own resources, or a split cluster
 // "<service>-_<tags>_" with an assignment of the matching endpoints only.
 void addBackendResources(const MeshContext& mesh, const translate::BackendCluster& backend,
-                         const ProxyPolicies& policies, SnapshotBuilder& out) {
+                         const ProxyPolicies& policies, ConfKeys& keys, SnapshotBuilder& out) {
   if (backend.tags.empty()) {
-    addServiceResources(mesh, backend.service, policies, out);
+    addServiceResources(mesh, backend.service, policies, keys, out);
     return;
   }
   auto endpoints = endpointSubset(mesh.service(backend.service), backend.tags);
@@ -419,11 +433,12 @@ void addOutbounds(const ProxyContext& ctx, const ProxyPolicies& policies, Snapsh
     out.add(TypeIndex::Listener, l.name(), l);
   }
   std::vector<std::string> reachable = reachableServices(ctx);
-  for (const auto& service : reachable) addServiceResources(*ctx.mesh, service, policies, out);
+  ConfKeys keys;
+  for (const auto& service : reachable) addServiceResources(*ctx.mesh, service, policies, keys, out);
   for (const auto& backend : backends) {
     bool added = backend.tags.empty() &&
                  std::binary_search(reachable.begin(), reachable.end(), backend.service);
-    if (!added) addBackendResources(*ctx.mesh, backend, policies, out);
+    if (!added) addBackendResources(*ctx.mesh, backend, policies, keys, out);
   }
 }
 
