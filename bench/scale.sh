@@ -58,8 +58,10 @@ ensure_tool() {  # command package
 ensure_tool jq jq
 ensure_tool gnuplot gnuplot-nox
 
-# Ports away from the defaults, so a developer's own control plane may run.
-dp_port=${URSA_SCALE_DP_PORT:-35678}
+# Ports away from the defaults (so a developer's own control plane may run)
+# and below the ephemeral range (32768-60999), where a client socket of any
+# other program on the machine may hold them.
+dp_port=${URSA_SCALE_DP_PORT:-27678}
 diag_port=$((dp_port + 2))
 api_port=$((dp_port + 3))
 cp_pid=""

@@ -1,5 +1,9 @@
 #include "src/dpserver/xds_callbacks.h"
 
+#include <array>
+#include <atomic>
+#include <map>
+
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/summary.h"
@@ -36,10 +40,35 @@ class XdsCallbacks::Metrics_ {
                      .Register(m.registry())
                      .Add({}, prometheus::Summary::Quantiles{
                                   {0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}})) {}
+  // The counter of (type, ACK or NACK) requests / of a type's responses:
+  // Family::Add() looked up once per label set, then kept.
+  prometheus::Counter& request(xds::TypeIndex type, bool ack) {
+    auto& slot = request_counters[static_cast<size_t>(type)][ack ? 1 : 0];
+    return counter(slot, requests, {{"type_url", std::string(xds::typeUrl(type))},
+                                    {"confirmation", ack ? "ACK" : "NACK"}});
+  }
+  prometheus::Counter& response(xds::TypeIndex type) {
+    return counter(response_counters[static_cast<size_t>(type)], responses,
+                   {{"type_url", std::string(xds::typeUrl(type))}});
+  }
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Counter>& responses;
   prometheus::Gauge& streams;
   prometheus::Summary& delivery;
+
+ private:
+  static prometheus::Counter& counter(std::atomic<prometheus::Counter*>& slot,
+                                      prometheus::Family<prometheus::Counter>& family,
+                                      const std::map<std::string, std::string>& labels) {
+    prometheus::Counter* c = slot.load(std::memory_order_acquire);
+    if (c == nullptr) {
+      c = &family.Add(labels);  // the same Counter for the same labels, whoever asks
+      slot.store(c, std::memory_order_release);
+    }
+    return *c;
+  }
+  std::array<std::array<std::atomic<prometheus::Counter*>, 2>, xds::kTypeCount> request_counters{};
+  std::array<std::atomic<prometheus::Counter*>, xds::kTypeCount> response_counters{};
 };
 
 namespace {
@@ -192,17 +221,14 @@ void XdsCallbacks::onRequest(const xds::StreamInfo& info, xds::TypeIndex type,
                              std::optional<absl::Duration> since_change) {
   insights_.request(info, type, kind);
   if (kind == xds::RequestKind::Initial) return;
-  metrics_->requests
-      .Add({{"type_url", std::string(xds::typeUrl(type))},
-            {"confirmation", kind == xds::RequestKind::Ack ? "ACK" : "NACK"}})
-      .Increment();
+  metrics_->request(type, kind == xds::RequestKind::Ack).Increment();
   if (since_change) metrics_->delivery.Observe(absl::ToDoubleSeconds(*since_change));
 }
 
 void XdsCallbacks::onResponse(const xds::StreamInfo& info, xds::TypeIndex type, std::string_view,
                               size_t, size_t) {
   insights_.response(info, type);
-  metrics_->responses.Add({{"type_url", std::string(xds::typeUrl(type))}}).Increment();
+  metrics_->response(type).Increment();
 }
 
 }  // namespace ursa::dpserver

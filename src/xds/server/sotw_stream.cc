@@ -33,14 +33,14 @@ absl::Status SotwStream::handle(const Request& req, TypeIndex type) {
     if (req.has_error_detail()) {
       kind = RequestKind::Nack;
       // Every resource the rejected response changed is suspect.
-      for (const auto& [name, r] : t.sent) {
-        auto acked = t.acked.find(name);
-        if (acked == t.acked.end() || acked->second != r) t.rejected.insert(r->hash);
+      for (const auto& [name, r] : *t.sent) {
+        auto acked = t.acked->find(name);
+        if (acked == t.acked->end() || acked->second != r) t.rejected.insert(r->hash);
       }
       // The proxy still runs what it last ACKed: that is what it has now.
       t.sent = t.acked;
       std::vector<ResourcePtr> kept;
-      for (const auto& [_, r] : t.acked) kept.push_back(r);
+      for (const auto& [_, r] : *t.acked) kept.push_back(r);
       t.last_version = versionOf(kept);
       logger("xds")->warn("{} NACKed {} version {}: {}", info().node_id, shortName(type),
                           req.version_info(), req.error_detail().message());
@@ -75,7 +75,7 @@ std::optional<SotwStream::Response> SotwStream::buildResponse(TypeIndex type, Ty
   auto pick = [&](const ResourcePtr& r) {
     if (!t.rejected.contains(r->hash)) {
       selected.push_back(r);
-    } else if (auto acked = t.acked.find(r->name); acked != t.acked.end()) {
+    } else if (auto acked = t.acked->find(r->name); acked != t.acked->end()) {
       selected.push_back(acked->second);  // keep serving what the proxy accepted
     }
   };
@@ -93,14 +93,17 @@ std::optional<SotwStream::Response> SotwStream::buildResponse(TypeIndex type, Ty
   res.set_version_info(version);
   res.set_nonce(nextNonce());
   size_t bytes = 0;
-  t.sent.clear();
+  auto sent = std::make_shared<ResourcesByName>();
+  const std::string_view type_url = typeUrl(type);
+  res.mutable_resources()->Reserve(static_cast<int>(selected.size()));
   for (const auto& r : selected) {
     auto* any = res.add_resources();
-    any->set_type_url(std::string(typeUrl(type)));
+    any->set_type_url(type_url.data(), type_url.size());
     any->set_value(r->bytes);
     bytes += r->bytes.size();
-    t.sent[r->name] = r;
+    sent->insert_or_assign(r->name, r);
   }
+  t.sent = std::move(sent);
   t.last_version = version;
   t.last_nonce = res.nonce();
   t.awaiting_ack = true;

@@ -34,6 +34,7 @@ class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryReq
   using Request = envoy::service::discovery::v3::DiscoveryRequest;
   using Response = envoy::service::discovery::v3::DiscoveryResponse;
 
+  using ResourcesByName = std::map<std::string, ResourcePtr, std::less<>>;
   struct TypeState {
     bool subscribed = false;
     bool wildcard = false;
@@ -42,8 +43,10 @@ class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryReq
     bool force = false;         // send even if the version did not change
     std::string last_version;   // version of the last response sent
     std::string last_nonce;
-    std::map<std::string, ResourcePtr, std::less<>> sent;   // last response's resources
-    std::map<std::string, ResourcePtr, std::less<>> acked;  // last ACKed resources
+    // The last response's resources, and the last ACKed ones (never null; an
+    // ACK shares the sent map rather than copying it).
+    std::shared_ptr<const ResourcesByName> sent = std::make_shared<const ResourcesByName>();
+    std::shared_ptr<const ResourcesByName> acked = sent;
     std::set<uint64_t> rejected;  // hashes of resources the proxy NACKed
     absl::Time sent_change_time = absl::InfinitePast();  // of the response in flight
   };

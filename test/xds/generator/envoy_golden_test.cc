@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "src/store/cache/resource_cache.h"
 #include "src/store/memory/memory_store.h"
+#include "src/xds/generator/envoy/envoy_internal.h"
 #include "src/xds/generator/generator.h"
 #include "src/xds/validate/pgv_checker.h"
 #include "test/xds/generator/golden_support.h"
@@ -95,9 +96,8 @@ TEST(EnvoyGoldenPgvTest, CheckerCatchesABrokenGeneratedCluster) {
 
 // Outbound clusters and endpoints do not depend on the proxy: another proxy
 // reaching the same service gets the very same resource objects.
-TEST(EnvoyGoldenSharingTest, ProxiesShareServiceResources) {
-  Generated g = generateCase("mtls-strict");
-  ASSERT_NE(g.snapshot, nullptr);
+// The case's proxy moved to 10.0.0.9 and renamed web-2: the same tags.
+ProxyContext otherProxy(const Generated& g) {
   auto copy = std::make_shared<model::Resource>(*g.ctx.dataplane);
   auto spec = std::make_shared<ursa::mesh::v1alpha1::Dataplane>(
       static_cast<const ursa::mesh::v1alpha1::Dataplane&>(*copy->spec));
@@ -106,7 +106,13 @@ TEST(EnvoyGoldenSharingTest, ProxiesShareServiceResources) {
   copy->meta.name = "web-2";
   ProxyContext other = g.ctx;
   other.dataplane = copy;
-  auto theirs = generateEnvoy(other);
+  return other;
+}
+
+TEST(EnvoyGoldenSharingTest, ProxiesShareServiceResources) {
+  Generated g = generateCase("mtls-strict");
+  ASSERT_NE(g.snapshot, nullptr);
+  auto theirs = generateEnvoy(otherProxy(g));
   ASSERT_NE(g.snapshot->find(TypeIndex::Cluster, "backend"), nullptr);
   EXPECT_EQ(g.snapshot->find(TypeIndex::Cluster, "backend"),
             theirs->find(TypeIndex::Cluster, "backend"));
@@ -115,6 +121,24 @@ TEST(EnvoyGoldenSharingTest, ProxiesShareServiceResources) {
   EXPECT_NE(g.snapshot->find(TypeIndex::Listener, "inbound:10.0.0.1:8080"), nullptr);
   EXPECT_EQ(theirs->find(TypeIndex::Listener, "inbound:10.0.0.1:8080"), nullptr);
   EXPECT_NE(theirs->find(TypeIndex::Listener, "inbound:10.0.0.9:8080"), nullptr);
+}
+
+// Clusters a MeshTimeout shapes are built once for every proxy under the same
+// rules (memoised), not once per proxy, and still carry the policy.
+TEST(EnvoyGoldenSharingTest, ProxiesUnderTheSameRulesShareBuiltClusters) {
+  Generated g = generateCase("policy-timeout");
+  ASSERT_NE(g.snapshot, nullptr);
+  ProxyContext other = otherProxy(g);
+  uint64_t hits_before = envoy_profile::resourceMemo().hits();
+  auto theirs = generateEnvoy(other);
+  EXPECT_GT(envoy_profile::resourceMemo().hits(), hits_before);
+  auto mine = g.snapshot->find(TypeIndex::Cluster, "backend");
+  ASSERT_NE(mine, nullptr);
+  EXPECT_EQ(mine, theirs->find(TypeIndex::Cluster, "backend"));
+  envoy::config::cluster::v3::Cluster cluster;
+  ASSERT_TRUE(cluster.ParseFromString(mine->bytes));
+  EXPECT_EQ(cluster.connect_timeout().nanos(), 500'000'000);  // the backend-specific rule
+  EXPECT_EQ(g.snapshot->warnings(), theirs->warnings());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 // with SAN "kuma-cp") is left out.
 
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::envoy_profile {
 
@@ -42,12 +43,17 @@ Listener adminListener(const std::string& address, uint32_t port) {
 
 void addAdmin(const ProxyContext& ctx, SnapshotBuilder& out) {
   if (ctx.admin_port == 0) return;  // no admin API to expose
-  out.add(TypeIndex::Cluster, kAdminName,
-          staticCluster(kAdminName, kAdminAddress, ctx.admin_port, kDefaultConnectTimeout));
+  uint32_t port = ctx.admin_port;
+  out.add(TypeIndex::Cluster, memoized(strCat("admin-cluster|", port), [&] {
+            return internResource(
+                kAdminName, staticCluster(kAdminName, kAdminAddress, port, kDefaultConnectTimeout));
+          }));
   const auto& address = static_cast<const Dataplane&>(*ctx.dataplane->spec).networking().address();
   // A listener on the admin's own address and port would clash with it.
   if (address.empty() || address == kAdminAddress) return;
-  out.add(TypeIndex::Listener, kAdminName, adminListener(address, ctx.admin_port));
+  out.add(TypeIndex::Listener, memoized(strCat("admin-listener|", address, "|", port), [&] {
+            return internResource(kAdminName, adminListener(address, port));
+          }));
 }
 
 }  // namespace ursa::xds::gen::envoy_profile

@@ -11,6 +11,7 @@
 // across proxies, so the snapshot interner shares them.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/struct.pb.h"
+#include "src/xds/cache/resource_memo.h"
 #include "src/xds/generator/generator.h"
 #include "src/xds/generator/policies.h"
 
@@ -93,6 +95,17 @@ inline constexpr int64_t kDefaultConnectTimeout = 10;
 // The timeouts a MeshTimeout rule asks for (Kuma's defaults filling the
 // fields it leaves unset), or `fallback` when no rule applies.
 Timeouts timeoutsOf(const policy::Rule* rule, const Timeouts& fallback);
+
+// --- Shared resources (proto_helpers.cc) --------------------------------------
+
+// The profile's memo of resources that many proxies need byte for byte (see
+// ResourceMemo): keys start with what builds them ("admin-cluster|...").
+ResourceMemo& resourceMemo();
+// `build()`'s interned resource, built once per `key` while one is held.
+ResourcePtr memoized(const std::string& key, const std::function<ResourcePtr()>& build);
+// A key part naming `rule`'s conf completely: "-" for no rule, else its conf's
+// type and deterministic bytes.
+std::string confKey(const policy::Rule* rule);
 
 // --- Proto helpers (proto_helpers.cc) -----------------------------------------
 

@@ -167,57 +167,115 @@ std::string protocolName(Protocol protocol) {
 }
 
 // The proxy's own cluster for `service` when a to-rule changes it
-// (MeshTimeout, MeshCircuitBreaker, MeshLoadBalancingStrategy,
-// MeshHealthCheck); nullopt when the shared, memoised one applies.
+// The to-rules that shape a service's cluster (MeshTimeout,
+// MeshCircuitBreaker, MeshLoadBalancingStrategy, MeshHealthCheck).
+struct ClusterRules {
+  const policy::Rule* timeout = nullptr;
+  const policy::Rule* circuit_breaker = nullptr;
+  const policy::Rule* load_balancing = nullptr;
+  const policy::Rule* health_check = nullptr;
+};
+
+ClusterRules clusterRules(const ProxyPolicies& policies, const std::string& service) {
+  return {policies.to(policy_types::kTimeout, service),
+          policies.to(policy_types::kCircuitBreaker, service),
+          policies.to(policy_types::kLoadBalancing, service),
+          policies.to(policy_types::kHealthCheck, service)};
+}
+
+// The proxy's own cluster for `service` when a to-rule changes it; nullopt
+// when the shared, memoised one applies.
 std::optional<Cluster> proxyCluster(const MeshContext& mesh, const std::string& service,
-                                    Protocol protocol, const ProxyPolicies& policies,
-                                    SnapshotBuilder& out) {
-  const policy::Rule* timeout = policies.to(policy_types::kTimeout, service);
-  const auto* cb = confOf<Mcb::Conf>(policies.to(policy_types::kCircuitBreaker, service));
-  const auto* lb = confOf<Mlbs::Conf>(policies.to(policy_types::kLoadBalancing, service));
-  const auto* hc = confOf<Mhc::Conf>(policies.to(policy_types::kHealthCheck, service));
-  if (timeout == nullptr && cb == nullptr && lb == nullptr && hc == nullptr) return std::nullopt;
-  Cluster c = outboundCluster(mesh, service, protocol, timeoutsOf(timeout, kOutboundTimeouts));
-  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+                                    Protocol protocol, const ClusterRules& rules,
+                                    const translate::Warn& warn) {
+  const auto* cb = confOf<Mcb::Conf>(rules.circuit_breaker);
+  const auto* lb = confOf<Mlbs::Conf>(rules.load_balancing);
+  const auto* hc = confOf<Mhc::Conf>(rules.health_check);
+  if (rules.timeout == nullptr && cb == nullptr && lb == nullptr && hc == nullptr) {
+    return std::nullopt;
+  }
+  Cluster c =
+      outboundCluster(mesh, service, protocol, timeoutsOf(rules.timeout, kOutboundTimeouts));
   if (cb != nullptr) translate::applyCircuitBreaker(c, *cb, false, warn);
   if (lb != nullptr) translate::applyLoadBalancer(c, *lb, {}, warn);
   if (hc != nullptr) translate::applyHealthCheck(c, *hc, protocolName(protocol), warn);
   return c;
 }
 
+// confKey() of the rules one proxy's generation meets, each computed once
+// (the rules outlive the generation).
+class ConfKeys {
+ public:
+  const std::string& of(const policy::Rule* rule) {
+    auto [it, fresh] = keys_.try_emplace(rule);
+    if (fresh) it->second = confKey(rule);
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<const policy::Rule*, std::string> keys_;
+};
+
+// proxyCluster() as an interned resource named `service`, memoised by every
+// input (proxies under the same rules share it); null when no rule applies.
+ResourcePtr proxyClusterResource(const MeshContext& mesh, const std::string& service,
+                                 Protocol protocol, const ClusterRules& rules,
+                                 ConfKeys& keys, SnapshotBuilder& out) {
+  const auto* cb = confOf<Mcb::Conf>(rules.circuit_breaker);
+  const auto* lb = confOf<Mlbs::Conf>(rules.load_balancing);
+  const auto* hc = confOf<Mhc::Conf>(rules.health_check);
+  if (rules.timeout == nullptr && cb == nullptr && lb == nullptr && hc == nullptr) return nullptr;
+  std::string key =
+      strCat("outbound-cluster|", mesh.name(), "|", mesh.mtlsEnabled(), "|",
+             static_cast<int>(protocol), "|", service.size(), ":", service, "|",
+             keys.of(rules.timeout), "|", keys.of(cb ? rules.circuit_breaker : nullptr), "|",
+             keys.of(lb ? rules.load_balancing : nullptr), "|",
+             keys.of(hc ? rules.health_check : nullptr));
+  ResourceMemo::Entry entry = resourceMemo().get(key, [&] {
+    ResourceMemo::Entry built;
+    auto warn = [&](std::string w) { built.warnings.push_back(std::move(w)); };
+    built.resource = internResource(service, *proxyCluster(mesh, service, protocol, rules, warn));
+    return built;
+  });
+  for (auto& w : entry.warnings) out.addWarning(std::move(w));
+  return entry.resource;
+}
+
 // The cluster and endpoints of `service`; a cluster policy makes the cluster
-// the proxy's own (built here, not memoised).
+// differ from the service's shared one.
 void addServiceResources(const MeshContext& mesh, const std::string& service,
-                         const ProxyPolicies& policies, SnapshotBuilder& out) {
+                         const ProxyPolicies& policies, ConfKeys& keys, SnapshotBuilder& out) {
   auto endpoints = mesh.service(service);
   Protocol protocol = protocolOf(endpoints);
-  std::optional<Cluster> own = proxyCluster(mesh, service, protocol, policies, out);
+  ResourcePtr own =
+      proxyClusterResource(mesh, service, protocol, clusterRules(policies, service), keys, out);
   if (!endpoints) {  // no dataplane serves it: an empty assignment
-    out.add(TypeIndex::Cluster, service,
-            own ? *own : outboundCluster(mesh, service, Protocol::Tcp));
+    if (own) {
+      out.add(TypeIndex::Cluster, own);
+    } else {
+      out.add(TypeIndex::Cluster, service, outboundCluster(mesh, service, Protocol::Tcp));
+    }
     out.add(TypeIndex::Endpoint, service, loadAssignment(service, nullptr));
     return;
   }
   auto entry = serviceCache().get(mesh, endpoints);
-  if (own) {
-    out.add(TypeIndex::Cluster, service, *own);
-  } else {
-    out.add(TypeIndex::Cluster, entry.cluster);
-  }
+  out.add(TypeIndex::Cluster, own ? own : entry.cluster);
   out.add(TypeIndex::Endpoint, entry.cla);
 }
 
 // A route's backend: the service's own resources, or a split cluster
 // "<service>-_<tags>_" with an assignment of the matching endpoints only.
 void addBackendResources(const MeshContext& mesh, const translate::BackendCluster& backend,
-                         const ProxyPolicies& policies, SnapshotBuilder& out) {
+                         const ProxyPolicies& policies, ConfKeys& keys, SnapshotBuilder& out) {
   if (backend.tags.empty()) {
-    addServiceResources(mesh, backend.service, policies, out);
+    addServiceResources(mesh, backend.service, policies, keys, out);
     return;
   }
   auto endpoints = endpointSubset(mesh.service(backend.service), backend.tags);
   Protocol protocol = protocolOf(endpoints);
-  Cluster c = proxyCluster(mesh, backend.service, protocol, policies, out)
+  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
+  Cluster c = proxyCluster(mesh, backend.service, protocol, clusterRules(policies, backend.service),
+                           warn)
                   .value_or(outboundCluster(mesh, backend.service, protocol));
   c.set_name(backend.name);
   c.set_alt_stat_name(sanitizeMetric(backend.name));  // '=' and ',' are not for stats
@@ -413,11 +471,12 @@ void addOutbounds(const ProxyContext& ctx, const ProxyPolicies& policies, Snapsh
     out.add(TypeIndex::Listener, l.name(), l);
   }
   std::vector<std::string> reachable = reachableServices(ctx);
-  for (const auto& service : reachable) addServiceResources(*ctx.mesh, service, policies, out);
+  ConfKeys keys;
+  for (const auto& service : reachable) addServiceResources(*ctx.mesh, service, policies, keys, out);
   for (const auto& backend : backends) {
     bool added = backend.tags.empty() &&
                  std::binary_search(reachable.begin(), reachable.end(), backend.service);
-    if (!added) addBackendResources(*ctx.mesh, backend, policies, out);
+    if (!added) addBackendResources(*ctx.mesh, backend, policies, keys, out);
   }
 }
 

@@ -30,6 +30,23 @@ void pack(const google::protobuf::Message& m, google::protobuf::Any* out) {
   translate::pack(m, out);
 }
 
+ResourceMemo& resourceMemo() {
+  static auto* memo = new ResourceMemo();  // never destroyed: used until exit
+  return *memo;
+}
+
+ResourcePtr memoized(const std::string& key, const std::function<ResourcePtr()>& build) {
+  return resourceMemo().get(key, [&] { return ResourceMemo::Entry{build(), {}}; }).resource;
+}
+
+std::string confKey(const policy::Rule* rule) {
+  if (rule == nullptr) return "-";
+  if (rule->typed_conf == nullptr) return "untyped";
+  google::protobuf::Any any;
+  pack(*rule->typed_conf, &any);
+  return strCat(any.type_url(), ":", any.value());
+}
+
 void setSeconds(google::protobuf::Duration* d, int64_t seconds) { d->set_seconds(seconds); }
 
 void setDuration(google::protobuf::Duration* d, absl::Duration value) {

@@ -11,6 +11,7 @@
 // when redirectPortInboundV6 is set.
 
 #include "src/xds/generator/envoy/envoy_internal.h"
+#include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::envoy_profile {
 
@@ -59,19 +60,30 @@ constexpr Family kIPv4{kOutboundPassthroughV4, kInboundPassthroughV4, "0.0.0.0",
 constexpr Family kIPv6{kOutboundPassthroughV6, kInboundPassthroughV6,
                        "::", kInboundPassthroughSourceV6};
 
+// The passthrough listener and cluster are the same for every proxy with the
+// same ports: memoised.
+ResourcePtr sharedListener(const char* name, const char* any_ip, uint32_t port,
+                           envoy::config::core::v3::TrafficDirection direction) {
+  return memoized(strCat("passthrough-listener|", name, "|", port), [&] {
+    return internResource(name, passthroughListener(name, any_ip, port, direction));
+  });
+}
+
+ResourcePtr sharedCluster(const char* name, const char* bind_source) {
+  return memoized(strCat("passthrough-cluster|", name), [&] {
+    return internResource(name, passthroughCluster(name, bind_source));
+  });
+}
+
 void addFamily(const Family& f, uint32_t outbound_port, uint32_t inbound_port, bool passthrough,
                SnapshotBuilder& out) {
-  out.add(TypeIndex::Listener, f.outbound_name,
-          passthroughListener(f.outbound_name, f.any_ip, outbound_port,
-                              envoy::config::core::v3::OUTBOUND));
-  if (passthrough) {
-    out.add(TypeIndex::Cluster, f.outbound_name, passthroughCluster(f.outbound_name, nullptr));
-  }
+  out.add(TypeIndex::Listener, sharedListener(f.outbound_name, f.any_ip, outbound_port,
+                                              envoy::config::core::v3::OUTBOUND));
+  if (passthrough) out.add(TypeIndex::Cluster, sharedCluster(f.outbound_name, nullptr));
   if (inbound_port == 0) return;  // no inbound redirection (Kuma would listen on port 0)
-  out.add(TypeIndex::Listener, f.inbound_name,
-          passthroughListener(f.inbound_name, f.any_ip, inbound_port,
-                              envoy::config::core::v3::INBOUND));
-  out.add(TypeIndex::Cluster, f.inbound_name, passthroughCluster(f.inbound_name, f.inbound_source));
+  out.add(TypeIndex::Listener, sharedListener(f.inbound_name, f.any_ip, inbound_port,
+                                              envoy::config::core::v3::INBOUND));
+  out.add(TypeIndex::Cluster, sharedCluster(f.inbound_name, f.inbound_source));
 }
 
 }  // namespace
