@@ -4,6 +4,7 @@
 #
 #   bench/scale.sh [-n "1000 5000 10000"] [-s memory|sqlite] [-o results-dir]
 #                  [-t seconds-per-N] [-H hold] [-- extra ursa-xds-load flags]
+#   bench/scale.sh -p scale.tsv [-o results-dir]   # only plot a table (e.g. medians of runs)
 #
 # Per N it writes <results>/N<n>.json (the simulator's report), N<n>.log (its
 # progress) and N<n>-cp.log (the control plane's log); one row per N goes to
@@ -19,15 +20,17 @@ counts="1000 5000 10000"
 store=memory
 results=""
 per_n_timeout=""
-hold=10s
-while getopts "n:s:o:t:H:h" opt; do
+hold=30s  # the simulator samples idle CPU over its second half
+plot_only=""
+while getopts "n:s:o:t:H:p:h" opt; do
   case $opt in
     n) counts=$OPTARG ;;
     s) store=$OPTARG ;;
     o) results=$OPTARG ;;
     t) per_n_timeout=$OPTARG ;;
     H) hold=$OPTARG ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    p) plot_only=$OPTARG ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -38,13 +41,44 @@ for n in $counts; do
 done
 
 bin=${URSA_BUILD_DIR:-build}/bin
-for b in ursa-cp ursa-xds-load; do
+[ -n "$plot_only" ] || for b in ursa-cp ursa-xds-load; do
   [ -x "$bin/$b" ] || { echo "scale: $bin/$b is missing; build it: ninja -C ${URSA_BUILD_DIR:-build} $b" >&2; exit 2; }
 done
 results=${results:-bench/results/scale-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$results"
 
 log() { echo "scale: $(date -u +%H:%M:%S) $*" >&2; }
+
+# Renders delivery.png and rss.png in directory $2 from scale.tsv $1 (store name $3).
+plot_tsv() {
+  local tsv=$1 results=$2 store=$3
+  gnuplot <<GNUPLOT
+set datafile separator "\t"
+set datafile missing "NaN"
+set key top left
+set grid
+set xlabel "proxies (N)"
+set logscale x
+set terminal pngcairo size 900,560
+set output "$results/delivery.png"
+set title "ursa-cp: delivery latency against N ($store store; cp on CPU 0, simulator on CPU 1)"
+set ylabel "milliseconds"
+set logscale y
+plot "$tsv" using 1:13 skip 1 with linespoints title "endpoint p50", \
+     "" using 1:14 skip 1 with linespoints title "endpoint p99", \
+     "" using 1:16 skip 1 with linespoints title "mesh-wide policy p50", \
+     "" using 1:17 skip 1 with linespoints title "mesh-wide policy p99", \
+     "" using 1:19 skip 1 with linespoints title "reconnect storm p50", \
+     "" using 1:20 skip 1 with linespoints title "reconnect storm p99"
+set output "$results/rss.png"
+set title "ursa-cp: RSS growth per connected proxy against N ($store store)"
+set ylabel "kB per proxy"
+unset logscale y
+set yrange [0:*]
+plot "$tsv" using 1:5 skip 1 with linespoints title "RSS growth per proxy (register + connect)"
+GNUPLOT
+  log "plots: $results/delivery.png $results/rss.png"
+}
 
 ensure_tool() {  # command package
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -57,6 +91,11 @@ ensure_tool() {  # command package
 }
 ensure_tool jq jq
 ensure_tool gnuplot gnuplot-nox
+if [ -n "$plot_only" ]; then
+  [ -f "$plot_only" ] || { echo "scale: -p: no table '$plot_only'" >&2; exit 2; }
+  plot_tsv "$plot_only" "$results" "$(awk -F'\t' 'NR == 2 {print $2}' "$plot_only")"
+  exit 0
+fi
 
 # Ports away from the defaults (so a developer's own control plane may run)
 # and below the ephemeral range (32768-60999), where a client socket of any
@@ -152,34 +191,7 @@ for n in $counts; do
 done
 
 rows=$(($(wc -l <"$tsv") - 1))
-if [ "$rows" -gt 0 ]; then
-  gnuplot <<GNUPLOT
-set datafile separator "\t"
-set datafile missing "NaN"
-set key top left
-set grid
-set xlabel "proxies (N)"
-set logscale x
-set terminal pngcairo size 900,560
-set output "$results/delivery.png"
-set title "ursa-cp: delivery latency against N ($store store; cp on CPU 0, simulator on CPU 1)"
-set ylabel "milliseconds"
-set logscale y
-plot "$tsv" using 1:13 skip 1 with linespoints title "endpoint p50", \
-     "" using 1:14 skip 1 with linespoints title "endpoint p99", \
-     "" using 1:16 skip 1 with linespoints title "mesh-wide policy p50", \
-     "" using 1:17 skip 1 with linespoints title "mesh-wide policy p99", \
-     "" using 1:19 skip 1 with linespoints title "reconnect storm p50", \
-     "" using 1:20 skip 1 with linespoints title "reconnect storm p99"
-set output "$results/rss.png"
-set title "ursa-cp: RSS growth per connected proxy against N ($store store)"
-set ylabel "kB per proxy"
-unset logscale y
-set yrange [0:*]
-plot "$tsv" using 1:5 skip 1 with linespoints title "RSS growth per proxy (register + connect)"
-GNUPLOT
-  log "plots: $results/delivery.png $results/rss.png"
-fi
+[ "$rows" -gt 0 ] && plot_tsv "$tsv" "$results" "$store"
 column -t -s $'\t' "$tsv" >&2 || true
 log "table: $tsv"
 exit "$failed"

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   app.add_option("--cp-pid", o.cp_pid, "The control plane's pid, to read its RSS and CPU from /proc");
   app.add_option("--proxies", o.proxies, "Number of simulated proxies (Dataplanes)")
       ->capture_default_str();
-  app.add_option("--hold", hold, "Stay connected this long after the scenarios, then report")
+  app.add_option("--hold", hold, "Stay connected this long after the scenarios (idle CPU is sampled over its second half), then report")
       ->check(durationCheck())
       ->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the topology and of NACK draws")->capture_default_str();

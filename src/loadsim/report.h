@@ -40,7 +40,7 @@ struct Report {
   Summary completion;
   double all_complete_after = -1;
   std::vector<ScenarioResult> scenarios;
-  double hold_seconds = 0;
+  double hold_seconds = 0;  // the idle-CPU window: the second half of --hold
   // Traffic seen by the simulator.
   uint64_t responses = 0, nacks = 0, bytes = 0, stream_errors = 0;
   std::vector<std::string> errors;  // "<count> x <code>: <message>"
