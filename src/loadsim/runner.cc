@@ -154,17 +154,31 @@ class Run {
     return absl::OkStatus();
   }
 
-  void connect() {
-    log_(strCat("connecting ", o_.proxies, " proxies to ", o_.cp_address));
-    auto t0 = Clock::now();
-    driver_->connectAll(t0, connectLog("connecting"));
-    bool all = driver_->waitComplete(deadlineAfter(o_.connect_timeout), connectLog("connecting"));
+  // Opens every stream (times counted from `t0`) and waits up to `timeout`
+  // for complete configuration: the completion times, how many completed,
+  // and the last one's time (-1 unless every proxy completed).
+  struct Completion {
+    Summary delays;
+    size_t complete = 0;
+    double all_after = -1;
+  };
+  Completion connectAndWait(Clock::time_point t0, absl::Duration timeout, const std::string& what) {
+    driver_->connectAll(t0, connectLog(what));
+    bool all = driver_->waitComplete(deadlineAfter(timeout), connectLog(what));
     Distribution d;
     d.addAll(driver_->completionSeconds());
-    report_.completion = d.summarize();
-    report_.complete = driver_->completeCount();
-    report_.all_complete_after = all ? report_.completion.max : -1;
-    if (!all) {
+    Completion c{d.summarize(), driver_->completeCount()};
+    if (all) c.all_after = c.delays.max;
+    return c;
+  }
+
+  void connect() {
+    log_(strCat("connecting ", o_.proxies, " proxies to ", o_.cp_address));
+    Completion c = connectAndWait(Clock::now(), o_.connect_timeout, "connecting");
+    report_.completion = c.delays;
+    report_.complete = c.complete;
+    report_.all_complete_after = c.all_after;
+    if (c.all_after < 0) {
       report_.problems.push_back(strCat(o_.proxies - report_.complete, " of ", o_.proxies,
                                         " proxies never got complete configuration"));
     }
@@ -293,13 +307,10 @@ class Run {
                      .expected = o_.proxies};
     auto t0 = Clock::now();
     driver_->disconnectAll();
-    driver_->connectAll(t0, connectLog("reconnecting"));
-    bool all = driver_->waitComplete(deadlineAfter(o_.scenario_timeout), connectLog("reconnecting"));
-    Distribution d;
-    d.addAll(driver_->completionSeconds());
-    r.delays = d.summarize();
-    r.delivered = driver_->completeCount();
-    r.all_after = all ? r.delays.max : -1;
+    Completion c = connectAndWait(t0, o_.scenario_timeout, "reconnecting");
+    r.delays = c.delays;
+    r.delivered = c.complete;
+    r.all_after = c.all_after;
     if (!r.ok()) {
       report_.problems.push_back(strCat("reconnect: ", r.delivered, " of ", r.expected,
                                         " proxies complete again"));

@@ -1,9 +1,12 @@
-// Loads echo.proto and checks that the npm dependencies are installed.
+// Loads the demo's echo.proto (examples/grpc-demo, shared with the C++ demo
+// so either side's clients and servers call each other) and checks that the
+// npm dependencies are installed.
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
 
 const here = __dirname;
+const ECHO_PROTO = path.join(here, '..', '..', '..', 'examples', 'grpc-demo', 'echo.proto');
 
 function requireDeps() {
   if (!fs.existsSync(path.join(here, 'node_modules', '@grpc', 'grpc-js-xds'))) {
@@ -20,7 +23,7 @@ function requireDeps() {
 
 function loadEcho() {
   const { grpc, xds, protoLoader } = requireDeps();
-  const def = protoLoader.loadSync(path.join(here, 'echo.proto'), { keepCase: false });
+  const def = protoLoader.loadSync(ECHO_PROTO, { keepCase: false });
   const pkg = grpc.loadPackageDefinition(def);
   return { grpc, xds, Echo: pkg.ursa.demo.Echo };
 }

@@ -13,6 +13,7 @@
 #include "src/store/cache/resource_cache.h"
 #include "src/store/memory/memory_store.h"
 #include "src/xds/generator/generator.h"
+#include "test/xds/generator/golden_support.h"
 #include "ursa/model/codec.h"
 #include "ursa/model/registry.h"
 
@@ -67,29 +68,7 @@ TEST(CapabilitiesTest, EnvoyAndTheAgentsOwnClient) {
 
 // --- generated resources ---------------------------------------------------------
 
-class FakeMeshCa : public ca::MeshCa {
- public:
-  const std::string& rootsPem() const override { return roots_; }
-  const std::string& backendName() const override { return name_; }
-  absl::StatusOr<ca::IssuedCertificate> issue(const ca::WorkloadIdentity&) const override {
-    return certificate();
-  }
-  absl::Duration certificateLifetime() const override { return absl::Hours(24); }
-  static ca::IssuedCertificate certificate() {
-    ca::IssuedCertificate c;
-    c.cert_pem = "-----BEGIN CERTIFICATE-----\nRkFLRQ==\n-----END CERTIFICATE-----\n";
-    c.key_pem = "-----BEGIN PRIVATE KEY-----\nRkFLRQ==\n-----END PRIVATE KEY-----\n";
-    c.not_before = absl::FromUnixSeconds(1700000000);
-    c.not_after = c.not_before + absl::Hours(24);
-    c.backend = "ca-1";
-    c.serial_hex = "01";
-    return c;
-  }
-
- private:
-  std::string roots_ = "-----BEGIN CERTIFICATE-----\nUk9PVA==\n-----END CERTIFICATE-----\n";
-  std::string name_ = "ca-1";
-};
+using golden::FakeMeshCa;
 
 constexpr char kMeshPlain[] = R"(type: Mesh
 name: default

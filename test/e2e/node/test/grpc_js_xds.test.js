@@ -43,6 +43,11 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
   };
   const countBy = (window, key) =>
     window.reduce((m, c) => ({ ...m, [c[key]]: (m[c[key]] || 0) + 1 }), {});
+  // Both instances took at least a quarter of the calls of `window`.
+  const reachesBoth = (window) => {
+    const by = countBy(window, 'instance');
+    return by['echo-1'] >= WINDOW / 4 && by['echo-2'] >= WINDOW / 4;
+  };
   const describeWindow = (w) => JSON.stringify(w && w.map((c) => (c.ok ? c.instance : `E${c.code}`)));
   const serving = (p) => p.events.some((e) => e.event === 'serving' && e.code === 0);
   const checkAlive = () => {
@@ -50,6 +55,17 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
       if (!p.alive()) throw new Fatal(`${p.name} exited (${JSON.stringify(p.exited)}):\n${p.tail()}`);
     }
   };
+
+  // Waits until `pred` (given the last WINDOW calls after `since`, or null
+  // while there are fewer) returns a truthy value, and returns it; a timeout
+  // error shows the last calls.
+  const waitForCalls = (what, since, timeoutMs, pred) =>
+    waitFor(what, () => {
+      checkAlive();
+      return pred(lastWindow(since));
+    }, { timeoutMs }).catch((e) => {
+      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
+    });
 
   async function subscriptions(name) {
     const r = await cp.mustApi('GET', `/meshes/${MESH}/dataplanes+insights/${name}`);
@@ -94,14 +110,8 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
       checkAlive();
       return serving(servers['echo-1']) && serving(servers['echo-2']);
     }, { timeoutMs: 45000 });
-    const w = await waitFor('the last calls all succeeding and reaching both instances', () => {
-      checkAlive();
-      const win = lastWindow(0);
-      if (!win || !win.every((c) => c.ok)) return null;
-      const by = countBy(win, 'instance');
-      return by['echo-1'] >= WINDOW / 4 && by['echo-2'] >= WINDOW / 4 ? win : null;
-    }, { timeoutMs: 30000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
+    const w = await waitForCalls('the last calls all succeeding and reaching both instances', 0, 30000, (win) => {
+      return win && win.every((c) => c.ok) && reachesBoth(win) ? win : null;
     });
     // Plaintext: the mesh has no mTLS yet.
     assert.ok(w.every((c) => c.security === 'insecure' && c.serverSecurity === 'insecure'),
@@ -136,15 +146,9 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
       mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] },
     });
     const since = calls().length;
-    const w = await waitFor('the last calls all succeeding over mTLS to both instances', () => {
-      checkAlive();
-      const win = lastWindow(since);
-      if (!win) return null;
-      const mtls = win.every((c) => c.ok && c.security === 'tls' && c.serverSecurity === 'tls');
-      const by = countBy(win, 'instance');
-      return mtls && by['echo-1'] >= WINDOW / 4 && by['echo-2'] >= WINDOW / 4 ? win : null;
-    }, { timeoutMs: 30000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
+    const w = await waitForCalls('the last calls all succeeding over mTLS to both instances', since, 30000, (win) => {
+      const mtls = (c) => c.ok && c.security === 'tls' && c.serverSecurity === 'tls';
+      return win && win.every(mtls) && reachesBoth(win) ? win : null;
     });
     // Each side proved its mesh identity to the other.
     for (const c of w) {
@@ -165,23 +169,13 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
     };
     await cp.mustApi('PUT', `/meshes/${MESH}/meshtrafficpermissions/deny-client`, deny);
     let since = calls().length;
-    await waitFor('every call denied (PERMISSION_DENIED)', () => {
-      checkAlive();
-      const win = lastWindow(since);
+    await waitForCalls('every call denied (PERMISSION_DENIED)', since, 20000, (win) => {
       return win && win.every((c) => !c.ok && c.code === 7);
-    }, { timeoutMs: 20000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
     });
     await cp.mustApi('DELETE', `/meshes/${MESH}/meshtrafficpermissions/deny-client`);
     since = calls().length;
-    await waitFor('calls allowed again on both instances', () => {
-      checkAlive();
-      const win = lastWindow(since);
-      if (!win || !win.every((c) => c.ok)) return null;
-      const by = countBy(win, 'instance');
-      return by['echo-1'] >= WINDOW / 4 && by['echo-2'] >= WINDOW / 4;
-    }, { timeoutMs: 20000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
+    await waitForCalls('calls allowed again on both instances', since, 20000, (win) => {
+      return win && win.every((c) => c.ok) && reachesBoth(win);
     });
     await assertNoNacks(['echo-client', 'echo-1', 'echo-2']);
   });
@@ -195,25 +189,15 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
     };
     await setReady(false);
     let since = calls().length;
-    await waitFor('every call on echo-1', () => {
-      checkAlive();
-      const win = lastWindow(since);
+    await waitForCalls('every call on echo-1', since, 20000, (win) => {
       return win && win.every((c) => c.ok && c.instance === 'echo-1');
-    }, { timeoutMs: 20000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
     });
     assert.ok(servers['echo-2'].alive(), 'echo-2 must still be running');
 
     await setReady(true);
     since = calls().length;
-    await waitFor('calls on both instances again', () => {
-      checkAlive();
-      const win = lastWindow(since);
-      if (!win || !win.every((c) => c.ok)) return null;
-      const by = countBy(win, 'instance');
-      return by['echo-1'] >= WINDOW / 4 && by['echo-2'] >= WINDOW / 4;
-    }, { timeoutMs: 20000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
+    await waitForCalls('calls on both instances again', since, 20000, (win) => {
+      return win && win.every((c) => c.ok) && reachesBoth(win);
     });
   });
 
@@ -224,12 +208,8 @@ describe('@grpc/grpc-js-xds through ursa', { timeout: 120000 }, () => {
       (await cp.api('GET', `/meshes/${MESH}/dataplanes/echo-2`)).status === 404,
     { timeoutMs: 15000 });
     const since = calls().length;
-    await waitFor('every call succeeding on echo-1', () => {
-      checkAlive();
-      const win = lastWindow(since);
+    await waitForCalls('every call succeeding on echo-1', since, 15000, (win) => {
       return win && win.every((c) => c.ok && c.instance === 'echo-1');
-    }, { timeoutMs: 15000 }).catch((e) => {
-      throw new Error(`${e.message}; last calls: ${describeWindow(calls().slice(-WINDOW))}`);
     });
   });
 });
