@@ -141,5 +141,28 @@ TEST(EnvoyGoldenSharingTest, ProxiesUnderTheSameRulesShareBuiltClusters) {
   EXPECT_EQ(g.snapshot->warnings(), theirs->warnings());
 }
 
+// The memo keeps clusters apart whose rules differ in any policy type: the
+// same service under a different MeshHealthCheck (and nothing else changed)
+// gets its own cluster, not the one built first.
+TEST(EnvoyGoldenSharingTest, ClustersUnderDifferentHealthChecksAreNotShared) {
+  std::string input = golden::readFile(golden::testdata("envoy", "policy-healthcheck.input.yaml"));
+  const std::string ten = "interval: 10s", twenty = "interval: 20s";
+  ASSERT_NE(input.find(ten), std::string::npos);
+  Generated first = golden::generateInput("envoy", input);
+  Generated second = golden::generateInput("envoy", input.replace(input.find(ten), ten.size(), twenty));
+  ASSERT_NE(first.snapshot, nullptr);
+  ASSERT_NE(second.snapshot, nullptr);
+  auto intervalOf = [](const Generated& g) {
+    auto r = g.snapshot->find(TypeIndex::Cluster, "backend");
+    envoy::config::cluster::v3::Cluster cluster;
+    if (r == nullptr || !cluster.ParseFromString(r->bytes) || cluster.health_checks().empty()) {
+      return int64_t{-1};
+    }
+    return cluster.health_checks(0).interval().seconds();
+  };
+  EXPECT_EQ(intervalOf(first), 10);
+  EXPECT_EQ(intervalOf(second), 20);
+}
+
 }  // namespace
 }  // namespace ursa::xds::gen

@@ -61,9 +61,12 @@ ClientCapabilities clientOf(const std::string& profile, const std::string& input
 }  // namespace
 
 Generated generateCase(const std::string& profile, const std::string& name) {
+  return generateInput(profile, readFile(testdata(profile, name + ".input.yaml")));
+}
+
+Generated generateInput(const std::string& profile, const std::string& input) {
   Generated g;
   g.store = std::make_unique<store::MemoryStore>();
-  std::string input = readFile(testdata(profile, name + ".input.yaml"));
   auto docs = model::parseYamlDocuments(input);
   EXPECT_TRUE(docs.ok()) << docs.status();
   if (!docs.ok()) return g;

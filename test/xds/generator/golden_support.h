@@ -54,6 +54,8 @@ struct Generated {
 // Reads and generates testdata/<profile>/<name>.input.yaml with the given
 // profile ("envoy" or "grpc"). Failures are reported as gtest failures.
 Generated generateCase(const std::string& profile, const std::string& name);
+// The same for input YAML given as text.
+Generated generateInput(const std::string& profile, const std::string& input);
 
 // The golden rendering of `s` (see the file comment).
 std::string canonicalYaml(const Snapshot& s);
