@@ -30,6 +30,16 @@ struct Reconciler::KeptCertificate {
   absl::Time renew_at;
 };
 
+// One proxy to regenerate. `ctx.dataplane` is null when there is nothing to
+// configure yet (no mesh context, or the Dataplane is not registered).
+struct Reconciler::Job {
+  const std::string* node_id = nullptr;
+  Proxy* proxy = nullptr;
+  gen::ProxyContext ctx;
+  absl::Time renew_before;  // the proxy's renewal time before prepare()
+  std::vector<std::string> reached_before;
+};
+
 struct Reconciler::Batch {
   std::set<ResourceKey> changed;
   bool resync = false;
@@ -124,7 +134,8 @@ Reconciler::Reconciler(store::ResourceCache& resources, SnapshotCache& snapshots
       ca_(std::move(ca)),
       clock_(std::move(clock)),
       options_(options),
-      metrics_(std::make_unique<Metrics_>(metrics)) {
+      metrics_(std::make_unique<Metrics_>(metrics)),
+      pool_(options.generation_threads ? options.generation_threads : usableCpus()) {
   watch_ = resources_.subscribe([this](const store::ResourceChange& c) { onChange(c); });
   worker_ = std::thread([this] { run(); });
 }
@@ -271,18 +282,7 @@ void Reconciler::reconcile(Batch batch) {
     auto it = consumers_.find(key);
     if (it != consumers_.end()) affected.insert(it->second.begin(), it->second.end());
   }
-  for (const auto& node : affected) {
-    auto it = proxies_.find(node);
-    if (it == proxies_.end()) continue;
-    absl::Time renew_before = it->second->renew_at;
-    regenerate(node, *it->second, snap, batch.change_time);
-    if (it->second->renew_at != renew_before) {
-      renewals_.erase({renew_before, node});
-      if (it->second->renew_at != absl::InfiniteFuture()) {
-        renewals_.insert({it->second->renew_at, node});
-      }
-    }
-  }
+  regenerateAll(affected, snap, batch.change_time);
 }
 
 std::set<std::string> Reconciler::updateMeshes(const store::ResourceSnapshot& snap,
@@ -401,33 +401,66 @@ void Reconciler::dropKeptCertificates(const store::ResourceSnapshot& snap, const
   }
 }
 
-void Reconciler::regenerate(const std::string& node_id, Proxy& proxy,
-                            const store::ResourceSnapshot& snap, absl::Time change_time) {
-  auto start = std::chrono::steady_clock::now();
+void Reconciler::regenerateAll(const std::set<std::string>& nodes,
+                               const store::ResourceSnapshot& snap, absl::Time change_time) {
+  std::vector<Job> jobs;
+  jobs.reserve(nodes.size());
+  for (const auto& node : nodes) {
+    auto it = proxies_.find(node);
+    if (it != proxies_.end()) jobs.push_back(prepare(it->first, *it->second, snap, change_time));
+  }
+  pool_.forEach(jobs.size(), [&](size_t i) { generate(jobs[i]); });
+  for (const auto& job : jobs) finish(job);
+}
+
+Reconciler::Job Reconciler::prepare(const std::string& node_id, Proxy& proxy,
+                                    const store::ResourceSnapshot& snap, absl::Time change_time) {
+  Job job{.node_id = &node_id, .proxy = &proxy, .renew_before = proxy.renew_at,
+          .reached_before = std::move(proxy.reached)};  // generate() sets it anew
+  job.ctx.change_time = change_time;
   auto mesh = meshes_.find(proxy.mesh);
   model::ResourcePtr dp =
       snap.get({&model::TypeRegistry::instance().dataplane(), proxy.mesh, proxy.name});
   if (mesh == meshes_.end() || !mesh->second || !dp) {
-    // Nothing to configure yet (no mesh, or the Dataplane is not registered).
-    SnapshotConstSharedPtr empty = SnapshotBuilder().setChangeTime(change_time).build();
-    if (!sameSnapshot(empty, proxy.last)) snapshots_.set(node_id, empty);
-    proxy.last = empty;
     proxy.renew_at = absl::InfiniteFuture();
+    return job;
+  }
+  job.ctx.dataplane = dp;
+  job.ctx.mesh = mesh->second;
+  job.ctx.client = proxy.caps;
+  job.ctx.certificate = certificateFor(node_id, proxy, job.ctx);
+  return job;
+}
+
+void Reconciler::generate(Job& job) {
+  Proxy& proxy = *job.proxy;
+  if (!job.ctx.dataplane) {
+    SnapshotConstSharedPtr empty = SnapshotBuilder().setChangeTime(job.ctx.change_time).build();
+    if (!sameSnapshot(empty, proxy.last)) snapshots_.set(*job.node_id, empty);
+    proxy.last = empty;
+    proxy.reached.clear();
     return;
   }
-  gen::ProxyContext ctx{.dataplane = dp, .mesh = mesh->second, .client = proxy.caps,
-                        .change_time = change_time};
-  ctx.certificate = certificateFor(node_id, proxy, ctx);
-  SnapshotConstSharedPtr next = gen::generate(ctx);
+  auto start = std::chrono::steady_clock::now();
+  SnapshotConstSharedPtr next = gen::generate(job.ctx);
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   metrics_->generation_.Observe(took.count());
-  // Keep the consumers index in step with what the proxy reaches now.
-  for (const auto& svc : proxy.reached) consumers_[consumerKey(proxy.mesh, svc)].erase(node_id);
-  proxy.reached = gen::reachableServices(ctx);
-  for (const auto& svc : proxy.reached) consumers_[consumerKey(proxy.mesh, svc)].insert(node_id);
+  proxy.reached = gen::reachableServices(job.ctx);
   if (sameSnapshot(next, proxy.last)) return;
   proxy.last = next;
-  snapshots_.set(node_id, std::move(next));
+  snapshots_.set(*job.node_id, std::move(next));
+}
+
+void Reconciler::finish(const Job& job) {
+  const std::string& node_id = *job.node_id;
+  Proxy& proxy = *job.proxy;
+  // Keep the consumers index in step with what the proxy reaches now.
+  for (const auto& svc : job.reached_before) consumers_[consumerKey(proxy.mesh, svc)].erase(node_id);
+  for (const auto& svc : proxy.reached) consumers_[consumerKey(proxy.mesh, svc)].insert(node_id);
+  if (proxy.renew_at != job.renew_before) {
+    renewals_.erase({job.renew_before, node_id});
+    if (proxy.renew_at != absl::InfiniteFuture()) renewals_.insert({proxy.renew_at, node_id});
+  }
 }
 
 }  // namespace ursa::xds

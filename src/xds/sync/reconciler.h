@@ -3,7 +3,7 @@
 // Reconciler: keeps the Snapshot of every connected proxy up to date, driven
 // by the store's change events, never by polling.
 //
-// Pipeline (one worker thread):
+// Pipeline (one coordinating worker thread):
 //   ResourceCache change events are collected; after a short quiet period
 //   (`debounce`, but never later than `max_delay` after the first event) the
 //   worker takes the newest ResourceSnapshot and
@@ -13,7 +13,11 @@
 //       that reach a service whose endpoints changed, every proxy of a mesh
 //       whose Mesh resource, CA or set of services changed, new proxies, and
 //       proxies whose certificate is due for renewal;
-//    3. regenerates each one and sets its snapshot, when it differs.
+//    3. regenerates each one and sets its snapshot, when it differs: the
+//       certificates are issued on the worker, then the generation runs on
+//       a WorkerPool of `generation_threads` (the worker among them), each
+//       proxy's snapshot set as soon as it is ready, so its stream starts
+//       sending while the others are still being generated.
 //   With nothing changed and no certificate due, the worker sleeps.
 //
 // A proxy's identity certificate outlives its streams: when the proxy
@@ -40,12 +44,16 @@
 #include "src/xds/generator/generator.h"
 #include "ursa/common/clock.h"
 #include "ursa/common/metrics.h"
+#include "ursa/common/worker_pool.h"
 
 namespace ursa::xds {
 
 struct ReconcilerOptions {
   std::chrono::milliseconds debounce{5};
   std::chrono::milliseconds max_delay{50};
+  // Threads generating proxies' configuration after a change; 0: one per CPU
+  // the process may run on (its affinity mask).
+  size_t generation_threads = 0;
 };
 
 // Returns the CA of a mesh (nullptr without mTLS); may create its root.
@@ -76,6 +84,7 @@ class Reconciler {
   struct Proxy;
   struct Batch;
   struct KeptCertificate;
+  struct Job;
   class Metrics_;
 
   void run();
@@ -83,8 +92,15 @@ class Reconciler {
   void reconcile(Batch batch);
   std::set<std::string> updateMeshes(const store::ResourceSnapshot& snap, const Batch& batch,
                                      std::set<std::string>& services_changed);
-  void regenerate(const std::string& node_id, Proxy& proxy,
-                  const store::ResourceSnapshot& snap, absl::Time change_time);
+  void regenerateAll(const std::set<std::string>& nodes, const store::ResourceSnapshot& snap,
+                     absl::Time change_time);
+  // Worker thread: what generating `proxy` needs (its certificate issued).
+  Job prepare(const std::string& node_id, Proxy& proxy, const store::ResourceSnapshot& snap,
+              absl::Time change_time);
+  // Any pool thread: generates the job's proxy and sets its snapshot.
+  void generate(Job& job);
+  // Worker thread: the consumers index and the renewal schedule.
+  void finish(const Job& job);
   std::shared_ptr<const ca::IssuedCertificate> certificateFor(const std::string& node_id,
                                                               Proxy& proxy,
                                                               const gen::ProxyContext& ctx);
@@ -123,6 +139,7 @@ class Reconciler {
   std::map<std::string, KeptCertificate> kept_;
   std::set<std::pair<absl::Time, std::string>> kept_until_;
 
+  WorkerPool pool_;
   std::thread worker_;
 };
 
