@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The control plane at scale: for each proxy count N, a fresh ursa-cp pinned
-# to CPU 0 and ursa-xds-load pinned to CPU 1 (docs/benchmarks.md, "Scale").
+# to CPU 0 (-c: other CPUs, e.g. "0,1") and ursa-xds-load pinned to CPU 1
+# (docs/benchmarks.md, "Scale").
 #
 #   bench/scale.sh [-n "1000 5000 10000"] [-s memory|sqlite] [-o results-dir]
-#                  [-t seconds-per-N] [-H hold] [-- extra ursa-xds-load flags]
+#                  [-t seconds-per-N] [-H hold] [-c cp-cpus]
+#                  [-- extra ursa-xds-load flags]
 #   bench/scale.sh -p scale.tsv [-o results-dir]   # only plot a table (e.g. medians of runs)
 #
 # Per N it writes <results>/N<n>.json (the simulator's report), N<n>.log (its
@@ -22,7 +24,8 @@ results=""
 per_n_timeout=""
 hold=30s  # the simulator samples idle CPU over its second half
 plot_only=""
-while getopts "n:s:o:t:H:p:h" opt; do
+cp_cpus=0
+while getopts "n:s:o:t:H:p:c:h" opt; do
   case $opt in
     n) counts=$OPTARG ;;
     s) store=$OPTARG ;;
@@ -30,11 +33,13 @@ while getopts "n:s:o:t:H:p:h" opt; do
     t) per_n_timeout=$OPTARG ;;
     H) hold=$OPTARG ;;
     p) plot_only=$OPTARG ;;
-    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+    c) cp_cpus=$OPTARG ;;
+    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 extra=("$@")
+[[ $cp_cpus =~ ^[0-9]+([,-][0-9]+)*$ ]] || { echo "scale: -c: '$cp_cpus' is not a CPU list (e.g. 0 or 0,1)" >&2; exit 2; }
 case $store in memory | sqlite) ;; *) echo "scale: -s must be memory or sqlite, not '$store'" >&2; exit 2 ;; esac
 for n in $counts; do
   [[ $n =~ ^[0-9]+$ && $n -ge 2 ]] || { echo "scale: -n: '$n' is not a proxy count (>= 2)" >&2; exit 2; }
@@ -61,7 +66,7 @@ set xlabel "proxies (N)"
 set logscale x
 set terminal pngcairo size 900,560
 set output "$results/delivery.png"
-set title "ursa-cp: delivery latency against N ($store store; cp on CPU 0, simulator on CPU 1)"
+set title "ursa-cp: delivery latency against N ($store store; cp on CPU $cp_cpus, simulator on CPU 1)"
 set ylabel "milliseconds"
 set logscale y
 plot "$tsv" using 1:13 skip 1 with linespoints title "endpoint p50", \
@@ -123,7 +128,7 @@ start_cp() {  # n
   URSA_GENERAL_WORK_DIR=$work URSA_STORE_TYPE=$store URSA_LOG_LEVEL=warn \
     URSA_API_SERVER_HTTP_PORT=$api_port URSA_API_SERVER_HTTPS_ENABLED=false \
     URSA_DP_SERVER_PORT=$dp_port URSA_DIAGNOSTICS_SERVER_PORT=$diag_port \
-    taskset -c 0 "$bin/ursa-cp" run >"$results/N$1-cp.log" 2>&1 &
+    taskset -c "$cp_cpus" "$bin/ursa-cp" run >"$results/N$1-cp.log" 2>&1 &
   cp_pid=$!
   for _ in $(seq 300); do
     curl -sf "127.0.0.1:$diag_port/ready" >/dev/null && return 0
@@ -165,7 +170,7 @@ log "results in $results; N = $counts; store $store; $(nproc) CPUs ($(grep -m1 '
 for n in $counts; do
   # Registration, tokens and a reconnect storm grow with N: allow ~60 ms per proxy plus 3 minutes.
   limit=${per_n_timeout:-$((180 + n * 60 / 1000))}
-  log "N=$n: starting ursa-cp ($store store) on CPU 0"
+  log "N=$n: starting ursa-cp ($store store) on CPU $cp_cpus"
   if ! start_cp "$n"; then failed=1; stop_cp; continue; fi
   log "N=$n: ursa-xds-load on CPU 1 (timeout ${limit}s); progress in $results/N$n.log"
   status=0

@@ -12,6 +12,7 @@ packages=(
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libboost1.81-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev libxxhash-dev prometheus-cpp-dev
+  libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl zsh
 )
