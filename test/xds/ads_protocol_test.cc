@@ -7,6 +7,8 @@
 
 #include <mutex>
 
+#include "grpcpp/generic/generic_stub.h"
+
 #include "envoy/config/cluster/v3/cluster.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
@@ -305,6 +307,54 @@ TEST_F(AdsProtocolTest, BadStreamsEndWithAClearStatusAndOthersAreUnaffected) {
   // The healthy stream was never disturbed.
   ASSERT_TRUE(healthy->send(ack(*first)));
   set("default.web-1", {cluster("a", 8)});
+  EXPECT_TRUE(healthy->next());
+}
+
+// Sends `bytes` as the first message of `method` (raw, whatever they are) and
+// returns how the server ended the call.
+grpc::Status sendRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                     const std::string& bytes) {
+  grpc::CompletionQueue cq;
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  auto wait = [&cq] {
+    void* tag;
+    bool ok;
+    cq.Next(&tag, &ok);
+    return ok;
+  };
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  call->StartCall(nullptr);
+  wait();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, nullptr);
+  wait();
+  grpc::ByteBuffer response;
+  call->Read(&response, nullptr);
+  wait();
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  wait();
+  cq.Shutdown();
+  return status;
+}
+
+TEST_F(AdsProtocolTest, UnparsableRequestsEndTheStreamWithInvalidArgument) {
+  // Field 1 (node) claiming 2^32 bytes the message does not have.
+  const std::string garbage("\x0a\x80\x80\x80\x80\x10junk", 10);
+  for (const char* method :
+       {"/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources",
+        "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"}) {
+    grpc::Status s = sendRaw(channel_, method, garbage);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method << ": " << s.error_message();
+    EXPECT_NE(s.error_message().find("malformed request"), std::string::npos) << s.error_message();
+  }
+  // The server still serves well-formed streams.
+  set("default.web-1", {cluster("a")});
+  auto healthy = test::openSotw(channel_);
+  ASSERT_TRUE(healthy->send(request(TypeIndex::Cluster)));
   EXPECT_TRUE(healthy->next());
 }
 

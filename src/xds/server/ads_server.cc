@@ -18,21 +18,24 @@ namespace ursa::xds {
 
 using envoy::service::discovery::v3::AggregatedDiscoveryService;
 
-class AdsServer::Service : public AggregatedDiscoveryService::CallbackService {
+// Both methods raw (ByteBuffer in and out): the streams parse requests and
+// write responses already encoded (src/xds/server/wire.h).
+class AdsServer::Service
+    : public AggregatedDiscoveryService::WithRawCallbackMethod_StreamAggregatedResources<
+          AggregatedDiscoveryService::WithRawCallbackMethod_DeltaAggregatedResources<
+              AggregatedDiscoveryService::Service>> {
  public:
   Service(SnapshotCache& cache, StreamCallbacks& callbacks) : cache_(cache), callbacks_(callbacks) {}
 
-  grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
-                          envoy::service::discovery::v3::DiscoveryResponse>*
-  StreamAggregatedResources(grpc::CallbackServerContext* context) override {
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamAggregatedResources(
+      grpc::CallbackServerContext* context) override {
     auto* s = new SotwStream(context, ++ids_, cache_, callbacks_);
     s->start();
     return s;
   }
 
-  grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
-                          envoy::service::discovery::v3::DeltaDiscoveryResponse>*
-  DeltaAggregatedResources(grpc::CallbackServerContext* context) override {
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DeltaAggregatedResources(
+      grpc::CallbackServerContext* context) override {
     auto* s = new DeltaStream(context, ++ids_, cache_, callbacks_);
     s->start();
     return s;

@@ -1,5 +1,7 @@
 #include "src/xds/server/delta_stream.h"
 
+#include "src/xds/server/wire.h"
+
 #include <cstdlib>
 
 namespace ursa::xds {
@@ -83,37 +85,31 @@ void DeltaStream::due() {
   }
 }
 
-std::optional<DeltaStream::Response> DeltaStream::buildResponse(TypeIndex type, TypeState& t) {
-  Response res;
+std::optional<grpc::ByteBuffer> DeltaStream::buildResponse(TypeIndex type, TypeState& t) {
+  std::vector<ResourcePtr> changed;
+  std::vector<std::string> removed;
   size_t bytes = 0;
   for (const auto& r : snapshot()->resources(type)) {
     if (!wants(t, r->name) || t.rejected.contains(r->hash)) continue;
     auto has = t.has.find(r->name);
     if (has != t.has.end() && has->second == r->hash) continue;
-    auto* out = res.add_resources();
-    out->set_name(r->name);
-    out->set_version(r->version());
-    out->mutable_resource()->set_type_url(std::string(typeUrl(type)));
-    out->mutable_resource()->set_value(r->bytes);
+    changed.push_back(r);
     t.pending[r->name] = r->hash;
     bytes += r->bytes.size();
   }
   for (const auto& [name, _] : t.has) {
     if (wants(t, name) && !snapshot()->find(type, name)) {
-      res.add_removed_resources(name);
+      removed.push_back(name);
       t.pending_removals.insert(name);
     }
   }
-  if (res.resources_size() == 0 && res.removed_resources_size() == 0) return std::nullopt;
-  res.set_type_url(std::string(typeUrl(type)));
-  res.set_system_version_info(std::to_string(++system_version_));
-  res.set_nonce(nextNonce());
-  t.last_nonce = res.nonce();
+  if (changed.empty() && removed.empty()) return std::nullopt;
+  std::string system_version = std::to_string(++system_version_);
+  t.last_nonce = nextNonce();
   t.awaiting_ack = true;
   t.sent_change_time = snapshot()->changeTime();
-  callbacks().onResponse(info(), type, res.system_version_info(),
-                         static_cast<size_t>(res.resources_size()), bytes);
-  return res;
+  callbacks().onResponse(info(), type, system_version, changed.size(), bytes);
+  return wire::deltaResponse(system_version, changed, typeUrl(type), removed, t.last_nonce);
 }
 
 }  // namespace ursa::xds

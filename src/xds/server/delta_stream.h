@@ -20,8 +20,7 @@
 
 namespace ursa::xds {
 
-class DeltaStream : public StreamBase<envoy::service::discovery::v3::DeltaDiscoveryRequest,
-                                      envoy::service::discovery::v3::DeltaDiscoveryResponse> {
+class DeltaStream : public StreamBase<envoy::service::discovery::v3::DeltaDiscoveryRequest> {
  public:
   DeltaStream(grpc::CallbackServerContext* context, uint64_t id, SnapshotCache& cache,
               StreamCallbacks& callbacks)
@@ -29,7 +28,6 @@ class DeltaStream : public StreamBase<envoy::service::discovery::v3::DeltaDiscov
 
  private:
   using Request = envoy::service::discovery::v3::DeltaDiscoveryRequest;
-  using Response = envoy::service::discovery::v3::DeltaDiscoveryResponse;
 
   struct TypeState {
     bool subscribed = false;
@@ -49,7 +47,8 @@ class DeltaStream : public StreamBase<envoy::service::discovery::v3::DeltaDiscov
   absl::Status handle(const Request& req, TypeIndex type) override;
   void due() override;
   void updateSubscription(const Request& req, TypeIndex type, TypeState& t);
-  std::optional<Response> buildResponse(TypeIndex type, TypeState& t);
+  // The encoded DeltaDiscoveryResponse due for `type`, if any.
+  std::optional<grpc::ByteBuffer> buildResponse(TypeIndex type, TypeState& t);
   bool wants(const TypeState& t, std::string_view name) const;
 
   std::array<TypeState, kTypeCount> types_;  // guarded by mu_

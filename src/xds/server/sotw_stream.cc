@@ -1,5 +1,6 @@
 #include "src/xds/server/sotw_stream.h"
 
+#include "src/xds/server/wire.h"
 #include "xxhash.h"
 
 namespace ursa::xds {
@@ -70,7 +71,7 @@ void SotwStream::due() {
   }
 }
 
-std::optional<SotwStream::Response> SotwStream::buildResponse(TypeIndex type, TypeState& t) {
+std::optional<grpc::ByteBuffer> SotwStream::buildResponse(TypeIndex type, TypeState& t) {
   std::vector<ResourcePtr> selected;
   auto pick = [&](const ResourcePtr& r) {
     if (!t.rejected.contains(r->hash)) {
@@ -88,24 +89,17 @@ std::optional<SotwStream::Response> SotwStream::buildResponse(TypeIndex type, Ty
   }
   std::string version = versionOf(selected);
   if (version == t.last_version && !t.force) return std::nullopt;
-  Response res;
-  res.set_type_url(std::string(typeUrl(type)));
-  res.set_version_info(version);
-  res.set_nonce(nextNonce());
+  std::string nonce = nextNonce();
   size_t bytes = 0;
   auto sent = std::make_shared<ResourcesByName>();
-  const std::string_view type_url = typeUrl(type);
-  res.mutable_resources()->Reserve(static_cast<int>(selected.size()));
   for (const auto& r : selected) {
-    auto* any = res.add_resources();
-    any->set_type_url(type_url.data(), type_url.size());
-    any->set_value(r->bytes);
     bytes += r->bytes.size();
     sent->insert_or_assign(r->name, r);
   }
+  grpc::ByteBuffer res = wire::sotwResponse(version, selected, typeUrl(type), nonce);
   t.sent = std::move(sent);
   t.last_version = version;
-  t.last_nonce = res.nonce();
+  t.last_nonce = std::move(nonce);
   t.awaiting_ack = true;
   t.force = false;
   t.sent_change_time = snapshot()->changeTime();

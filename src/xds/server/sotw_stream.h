@@ -23,8 +23,7 @@
 
 namespace ursa::xds {
 
-class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryRequest,
-                                     envoy::service::discovery::v3::DiscoveryResponse> {
+class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryRequest> {
  public:
   SotwStream(grpc::CallbackServerContext* context, uint64_t id, SnapshotCache& cache,
              StreamCallbacks& callbacks)
@@ -32,7 +31,6 @@ class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryReq
 
  private:
   using Request = envoy::service::discovery::v3::DiscoveryRequest;
-  using Response = envoy::service::discovery::v3::DiscoveryResponse;
 
   using ResourcesByName = std::map<std::string, ResourcePtr, std::less<>>;
   struct TypeState {
@@ -53,7 +51,8 @@ class SotwStream : public StreamBase<envoy::service::discovery::v3::DiscoveryReq
 
   absl::Status handle(const Request& req, TypeIndex type) override;
   void due() override;
-  std::optional<Response> buildResponse(TypeIndex type, TypeState& state);
+  // The encoded DiscoveryResponse due for `type`, if any.
+  std::optional<grpc::ByteBuffer> buildResponse(TypeIndex type, TypeState& state);
 
   std::array<TypeState, kTypeCount> types_;  // guarded by mu_
 };

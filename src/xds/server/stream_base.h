@@ -8,6 +8,11 @@
 // Derived classes implement handle() for each request and due() to queue the
 // responses a new snapshot or request makes due. Both run with mu_ held.
 // The reactor deletes itself in OnDone().
+//
+// The stream is raw: it reads ByteBuffers and parses each request itself (a
+// request that does not parse ends the stream with INVALID_ARGUMENT), and
+// writes responses already encoded on the wire (wire.h), so a response's
+// resources are never copied into a message and serialized again.
 
 #include <deque>
 #include <memory>
@@ -15,6 +20,7 @@
 #include <optional>
 
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/proto_utils.h"  // SerializationTraits of protobuf messages
 #include "src/xds/cache/snapshot_cache.h"
 #include "src/xds/server/stream_callbacks.h"
 #include "ursa/common/logging.h"
@@ -26,8 +32,8 @@ namespace ursa::xds {
 // empty, has no dot or has an empty name.
 absl::Status checkNodeId(std::string_view id);
 
-template <typename Req, typename Res>
-class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
+template <typename Req>
+class StreamBase : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   StreamBase(grpc::CallbackServerContext* context, uint64_t id, bool delta, SnapshotCache& cache,
              StreamCallbacks& callbacks)
@@ -42,11 +48,17 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
 
   // Starts reading. Call once, after construction (reactions may begin at
   // once, on another thread, and reach the derived class).
-  void start() { this->StartRead(&request_); }
+  void start() { this->StartRead(&read_buffer_); }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the proxy closed its side, or the stream broke
       finish(absl::OkStatus());
+      return;
+    }
+    request_.Clear();
+    if (!grpc::SerializationTraits<Req>::Deserialize(&read_buffer_, &request_).ok()) {
+      finish(absl::InvalidArgumentError(
+          strCat("malformed request: not a ", Req::descriptor()->full_name())));
       return;
     }
     if (absl::Status s = process(request_); !s.ok()) {
@@ -54,7 +66,7 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
       return;
     }
     pumpWrites();
-    this->StartRead(&request_);
+    this->StartRead(&read_buffer_);
   }
 
   void OnWriteDone(bool ok) override {
@@ -90,8 +102,8 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
   // REQUIRES: mu_ held. Queues (enqueue()) the responses now due.
   virtual void due() = 0;
 
-  // REQUIRES: mu_ held.
-  void enqueue(Res res) { queue_.push_back(std::move(res)); }
+  // REQUIRES: mu_ held. `res` is an encoded response (wire.h).
+  void enqueue(grpc::ByteBuffer res) { queue_.push_back(std::move(res)); }
   std::string nextNonce() { return std::to_string(++nonce_); }
   const SnapshotConstSharedPtr& snapshot() const { return snapshot_; }
   StreamCallbacks& callbacks() { return callbacks_; }
@@ -157,7 +169,7 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
   }
 
   void pumpWrites() {
-    Res* next = nullptr;
+    grpc::ByteBuffer* next = nullptr;
     {
       std::lock_guard lock(mu_);
       if (writing_ || queue_.empty() || finished_) return;
@@ -181,7 +193,8 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
 
   SnapshotCache& cache_;
   StreamCallbacks& callbacks_;
-  Req request_;  // the buffer of the outstanding read
+  grpc::ByteBuffer read_buffer_;  // the buffer of the outstanding read
+  Req request_;                   // the last request read, parsed
   SnapshotCache::WatchHandlePtr watch_;
 
   // Guarded by mu_:
@@ -191,7 +204,7 @@ class StreamBase : public grpc::ServerBidiReactor<Req, Res> {
   bool finish_sent_ = false;  // Finish() was called on the reactor
   absl::Status finish_status_;
   SnapshotConstSharedPtr snapshot_;
-  std::deque<Res> queue_;
+  std::deque<grpc::ByteBuffer> queue_;
   bool writing_ = false;
   uint64_t nonce_ = 0;
 };
