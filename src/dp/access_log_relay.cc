@@ -59,12 +59,12 @@ absl::StatusOr<std::unique_ptr<AccessLogRelay>> AccessLogRelay::start(
 absl::Status AccessLogRelay::open() {
   URSA_RETURN_IF_ERROR(clearPath(o_.path));
   if (::mkfifo(o_.path.c_str(), 0600) != 0) return pathError("create the FIFO", o_.path);
+  struct stat st{};
+  ::lstat(o_.path.c_str(), &st);
+  fifo_dev_ = st.st_dev;  // stop() removes the path only while it is this FIFO
+  fifo_ino_ = st.st_ino;
   fifo_fd_ = ::open(o_.path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fifo_fd_ < 0) return pathError("open", o_.path);
-  struct stat st{};
-  ::fstat(fifo_fd_, &st);
-  fifo_dev_ = st.st_dev;
-  fifo_ino_ = st.st_ino;
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) return pathError("make an eventfd for", o_.path);
   return absl::OkStatus();
@@ -86,7 +86,7 @@ void AccessLogRelay::stop() {
     struct stat st{};
     bool ours = ::lstat(o_.path.c_str(), &st) == 0 && st.st_dev == fifo_dev_ &&
                 st.st_ino == fifo_ino_;
-    if (fifo_fd_ >= 0 && ours) ::unlink(o_.path.c_str());
+    if (ours) ::unlink(o_.path.c_str());
     if (fifo_fd_ >= 0) ::close(fifo_fd_);
     if (wake_fd_ >= 0) ::close(wake_fd_);
     fifo_fd_ = wake_fd_ = -1;
