@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "src/dp/access_log_relay.h"
 #include "src/dp/ads_relay.h"
 #include "src/dp/cert_files.h"
 #include "src/dp/cert_writer.h"
@@ -17,6 +18,7 @@
 #include "src/dp/supervisor.h"
 #include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
+#include "ursa/model/access_log_socket.h"
 
 namespace ursa::dp {
 namespace {
@@ -165,6 +167,13 @@ class Agent {
     URSA_ASSIGN_OR_RETURN(BootstrapResult boot, bootstrap(""));
     std::string bootstrap_file = strCat(work_dir_, "/", kEnvoyBootstrapFile);
     URSA_RETURN_IF_ERROR(writeFileAtomically(bootstrap_file, boot.bootstrap, 0600));
+    // Before Envoy: its file logger would block opening a FIFO nobody reads.
+    auto access_logs =
+        AccessLogRelay::start({.path = model::accessLogSocketPath(dp_.name, dp_.mesh)});
+    if (!access_logs.ok()) {
+      logger("dp")->warn("{}: MeshAccessLog tcp backends will not reach their collectors",
+                         fromAbsl(access_logs.status().message()));
+    }
     std::vector<ChildSpec> children;
     if (!o_.app.empty()) children.push_back({.argv = o_.app, .name = "application"});
     children.push_back({.argv = {o_.envoy_binary, "-c", bootstrap_file, "--disable-hot-restart"},

@@ -18,8 +18,11 @@
 //   6. forward signals to it; when it ends, stop and exit with its code.
 //   Without an application, run the relay and the writer until a signal.
 // envoy (sidecars): bootstrap (proxy envoy), write <work dir>/bootstrap.yaml,
-//   run `envoy -c <file>` (and the application, when one is given); exit with
-//   the application's code (envoy's without one).
+//   start the access log relay (access_log_relay.h) on
+//   model::accessLogSocketPath(name, mesh), run `envoy -c <file>` (and the
+//   application, when one is given); exit with the application's code
+//   (envoy's without one), having stopped the relay and removed its FIFO.
+//   (grpc mode has no relay: gRPC's xDS clients do no access logging.)
 //
 // Errors before the application starts are printed to stderr as
 // "ursa-dp: <problem>" and give exit code 1.

@@ -65,7 +65,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, EnvoyGoldenTest,
                                            "policy-timeout", "policy-retry", "policy-fault",
                                            "policy-route", "policy-cluster",
                                            // observability and patches
-                                           "policy-access-log", "policy-trace",
+                                           "policy-access-log", "policy-access-log-passthrough", "policy-trace",
                                            "policy-trace-datadog", "policy-proxy-patch",
                                            "policy-healthcheck", "policy-ratelimit", "policy-hash",
                                            "policy-retry-hosts"),

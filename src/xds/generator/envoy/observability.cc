@@ -2,8 +2,10 @@
 // listeners, as Kuma 2.2's plugins add them after generation: inbound
 // listeners take the MeshAccessLog from-rule for every client (Kuma's
 // `from` accepts only Mesh), outbound listeners the to-rule of their
-// service; every inbound and outbound HCM takes the MeshTrace conf. The
-// passthrough and admin listeners are left alone.
+// service; the outbound passthrough listeners (transparent proxying) the
+// to-rule of Kuma's "pass_through" service (so `to: Mesh`), logged with
+// destination "external". Every inbound and outbound HCM takes the MeshTrace
+// conf. The inbound passthrough and admin listeners are left alone.
 //
 // Then MeshProxyPatch (translate/proxy_patch.h) runs last.
 
@@ -26,14 +28,24 @@ using ursa::mesh::v1alpha1::Dataplane;
 using Mal = ursa::policies::meshaccesslog::v1alpha1::MeshAccessLog;
 using Mt = ursa::policies::meshtrace::v1alpha1::MeshTrace;
 
+// Kuma's names for the traffic an outbound passthrough listener carries: the
+// service its to-rules are computed for, and the logged destination.
+constexpr char kPassThroughService[] = "pass_through";
+constexpr char kPassThroughDestination[] = "external";
+
 // What a listener is, for these policies.
 struct ListenerRole {
   bool inbound = false;
-  std::string service;  // the inbound's service, or the outbound's destination
+  std::string service;      // the inbound's service, or the outbound's destination
+  std::string destination;  // %KUMA_DESTINATION_SERVICE%
+  bool passthrough = false;  // access logs only
 };
 
 std::optional<ListenerRole> roleOf(const Listener& l) {
   const std::string& name = l.name();
+  if (name == kOutboundPassthroughV4 || name == kOutboundPassthroughV6) {
+    return ListenerRole{false, kPassThroughService, kPassThroughDestination, true};
+  }
   bool inbound = name.starts_with("inbound:") && !name.starts_with("inbound:passthrough:");
   bool outbound = name.starts_with("outbound:") && !name.starts_with("outbound:passthrough:");
   if (!inbound && !outbound) return std::nullopt;
@@ -41,7 +53,8 @@ std::optional<ListenerRole> roleOf(const Listener& l) {
   if (tags == l.metadata().filter_metadata().end()) return std::nullopt;
   auto service = tags->second.fields().find(kServiceTag);
   if (service == tags->second.fields().end()) return std::nullopt;
-  return ListenerRole{inbound, service->second.string_value()};
+  const std::string& value = service->second.string_value();
+  return ListenerRole{inbound, value, value, false};
 }
 
 // Kuma's IdentifyingName: the first inbound's service, else the gateway's.
@@ -115,11 +128,11 @@ void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies, Sn
     if (const auto* conf = confOf<Mal::Conf>(log_rule)) {
       translate::AccessLogValues values{
           ctx.mesh->name(), ctx.dataplane->meta.name,  role->inbound ? "unknown" : own_service,
-          role->service,    dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
+          role->destination, dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
       o.http_logs = translate::accessLogs(*conf, values, true, originNames(*log_rule), warn);
       o.tcp_logs = translate::accessLogs(*conf, values, false, originNames(*log_rule), warn);
     }
-    if (trace != nullptr) {
+    if (trace != nullptr && !role->passthrough) {
       o.tracing = role->inbound ? translate::tracingOf(*trace, role->service, "", warn)
                                 : translate::tracingOf(*trace, own_service, role->service, warn);
     }

@@ -10,6 +10,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "src/xds/generator/translate/observability.h"
 #include "ursa/common/strings.h"
+#include "ursa/model/access_log_socket.h"
 
 namespace ursa::xds::gen::translate {
 
@@ -89,10 +90,6 @@ const char kDefaultTcpAccessLogFormat[] =
     "(%KUMA_DESTINATION_SERVICE%) took %DURATION%ms, sent %BYTES_SENT% bytes, received: "
     "%BYTES_RECEIVED% bytes";
 
-std::string accessLogSocket(const std::string& dataplane, const std::string& mesh) {
-  return strCat("/tmp/kuma-al-", dataplane, "-", mesh, ".sock");
-}
-
 std::string interpolateKumaValues(std::string format, const AccessLogValues& values) {
   replaceAll(format, "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%", values.source_ip);
   replaceAll(format, "%KUMA_SOURCE_ADDRESS%", strCat(values.source_ip, ":0"));
@@ -116,7 +113,7 @@ std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(const MeshAccess
                                formatOf(backend.file().format(), default_format, values, nullptr)));
     } else if (backend.has_tcp()) {
       out.push_back(fileLogger(
-          accessLogSocket(values.dataplane, values.mesh),
+          model::accessLogSocketPath(values.dataplane, values.mesh),
           formatOf(backend.tcp().format(), default_format, values, &backend.tcp().address())));
     } else if (backend.has_open_telemetry()) {
       warn(strCat(origin,

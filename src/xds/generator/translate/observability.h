@@ -34,11 +34,6 @@ struct AccessLogValues {
 extern const char kDefaultHttpAccessLogFormat[];
 extern const char kDefaultTcpAccessLogFormat[];
 
-// "/tmp/kuma-al-<dataplane>-<mesh>.sock": where a TCP backend's lines go,
-// as JSON {"address": "<host:port>", "message": <line>} (Kuma's kuma-dp
-// relays them to the collector).
-std::string accessLogSocket(const std::string& dataplane, const std::string& mesh);
-
 // Kuma's placeholders in `format` replaced by `values`.
 std::string interpolateKumaValues(std::string format, const AccessLogValues& values);
 
