@@ -29,7 +29,7 @@ struct BootstrapParams {
   std::string ca_pem;           // sent as `caCert`
   std::string proxy = "grpc";   // "grpc" | "envoy"
   std::string xds_server_uri;   // grpc: the relay the application dials
-  std::string certificate_dir;  // grpc: where cert.pem, key.pem and ca.pem live
+  std::string certificate_dir;  // grpc: where the files of cert_files.h live
   uint32_t admin_port = 9901;   // envoy: its admin listener
 };
 

@@ -30,6 +30,19 @@ std::optional<std::string> currentContent(const std::string& path) {
   return ss.str();
 }
 
+// Gives the open file `fd` a modification time later, in whole seconds, than
+// `replaced`'s (the file it is about to replace, if any).
+absl::Status setLaterMtime(int fd, const std::string& replaced) {
+  struct stat old {};
+  if (::stat(replaced.c_str(), &old) != 0) return absl::OkStatus();  // nothing replaced
+  struct stat written {};
+  if (::fstat(fd, &written) != 0) return ioError("cannot stat the new", replaced, errno);
+  if (written.st_mtim.tv_sec > old.st_mtim.tv_sec) return absl::OkStatus();
+  const struct timespec times[2] = {{0, UTIME_OMIT}, {old.st_mtim.tv_sec + 1, 0}};
+  if (::futimens(fd, times) != 0) return ioError("cannot set the mtime of the new", replaced, errno);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CertificateSet> normalizeCertificates(const CertificateSet& in,
@@ -60,7 +73,14 @@ absl::StatusOr<CertificateSet> normalizeCertificates(const CertificateSet& in,
   return out;
 }
 
-absl::Status writeFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
+std::string identityPem(const CertificateSet& set) {
+  std::string out = set.cert_pem;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out + set.key_pem;
+}
+
+absl::Status writeFileAtomically(const std::string& path, std::string_view content, mode_t mode,
+                                 bool later_mtime) {
   std::string tmp = strCat(path, ".tmp.", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ioError("cannot create", tmp, errno);
@@ -75,6 +95,12 @@ absl::Status writeFileAtomically(const std::string& path, std::string_view conte
       return ioError("cannot write", tmp, err);
     }
     done += static_cast<size_t>(n);
+  }
+  absl::Status mtime = later_mtime ? setLaterMtime(fd, path) : absl::OkStatus();
+  if (!mtime.ok()) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return mtime;
   }
   // The mode given to open() is masked by the umask: set it exactly.
   if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
@@ -101,18 +127,20 @@ absl::StatusOr<int> writeCertificateFiles(const std::string& dir, const Certific
   }
   struct File {
     const char* name;
-    const std::string& content;
+    std::string content;
     mode_t mode;
+    bool later_mtime;
   };
-  // The order is the contract: the CA bundle before the leaf and its key.
-  const File files[] = {{kCaFile, set.ca_pem, 0644},
-                        {kCertFile, set.cert_pem, 0644},
-                        {kKeyFile, set.key_pem, 0600}};
+  // The order is the contract: the CA bundle before the identity.
+  const File files[] = {{kCaFile, set.ca_pem, 0644, false},
+                        {kIdentityFile, identityPem(set), 0600, true},
+                        {kCertFile, set.cert_pem, 0644, false},
+                        {kKeyFile, set.key_pem, 0600, false}};
   int written = 0;
   for (const File& f : files) {
     std::string path = strCat(dir, "/", f.name);
     if (currentContent(path) == f.content) continue;
-    URSA_RETURN_IF_ERROR(writeFileAtomically(path, f.content, f.mode));
+    URSA_RETURN_IF_ERROR(writeFileAtomically(path, f.content, f.mode, f.later_mtime));
     ++written;
   }
   return written;

@@ -37,7 +37,7 @@ struct CertWriterOptions {
   TokenSource token;
   ProxyIdentity identity;
   std::string mesh;
-  std::string dir;  // where ca.pem, cert.pem and key.pem go
+  std::string dir;  // where the files of cert_files.h go
   absl::Duration reconnect_backoff = absl::Seconds(1);
 };
 

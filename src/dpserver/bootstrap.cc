@@ -149,8 +149,11 @@ std::string grpcBootstrap(const BootstrapRequest& req, const std::string& servic
        {{"default",
          {{"plugin_name", "file_watcher"},
           {"config",
-           {{"certificate_file", dir + "/cert.pem"},
-            {"private_key_file", dir + "/key.pem"},
+           // One file holds the chain and the key (ursa-dp's cert_files.h):
+           // replaced by one rename, a refresh never pairs a new certificate
+           // with the old key.
+           {{"certificate_file", dir + "/identity.pem"},
+            {"private_key_file", dir + "/identity.pem"},
             {"ca_certificate_file", dir + "/ca.pem"},
             {"refresh_interval", "1s"}}}}}}},
       {"server_listener_resource_name_template", "grpc/server?xds.resource.listening_address=%s"},

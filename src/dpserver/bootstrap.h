@@ -10,7 +10,7 @@
 //    caCert: "<PEM the proxy uses to verify the control plane>",
 //    ursa: {proxy: "envoy" | "grpc",                    // ursa's extension; default envoy
 //           xdsServerUri: "127.0.0.1:5679",             // grpc: where the app's xDS client dials
-//           certificateDir: "/run/ursa/web-1"}}          // grpc: cert.pem, key.pem, ca.pem
+//           certificateDir: "/run/ursa/web-1"}}          // grpc: identity.pem, ca.pem
 // Response:
 //   with `Accept: application/json`: {"bootstrap": "<base64>", "kumaSidecarConfiguration": {...}}
 //   otherwise the bootstrap itself (YAML for Envoy, JSON for gRPC), header
@@ -21,7 +21,8 @@
 //   gRPC: a gRPC xDS bootstrap (xds_servers -> `xdsServerUri`, insecure
 //   channel: ursa-dp relays to the control plane over TLS with the token;
 //   node with metadata "ursa.proxy": "grpc"; the file_watcher certificate
-//   provider "default" reading `certificateDir`; the server listener
+//   provider "default" reading `certificateDir` (identity.pem as both the
+//   certificate and the key file, ca.pem as the roots); the server listener
 //   template "grpc/server?xds.resource.listening_address=%s").
 // Errors (plain text body naming the problem): 401 bad token, 403 the token
 // may not act as this Dataplane, 400 bad request, 404 Dataplane not found

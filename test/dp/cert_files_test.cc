@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,22 +69,25 @@ TEST_F(CertFilesTest, RefusesAKeyOfAnotherCertificateAndGarbage) {
               HasSubstr("private key"));
 }
 
-TEST_F(CertFilesTest, WritesTheThreeFilesWithTheirModes) {
+TEST_F(CertFilesTest, WritesTheFourFilesWithTheirModes) {
   auto n = writeCertificateFiles(dir_.string(), set());
   ASSERT_TRUE(n.ok()) << n.status();
-  EXPECT_EQ(*n, 3);
+  EXPECT_EQ(*n, 4);
   EXPECT_EQ(slurp(dir_ / kCaFile), ca_.cert);
+  EXPECT_EQ(slurp(dir_ / kIdentityFile), leaf_.cert + leaf_.key);
   EXPECT_EQ(slurp(dir_ / kCertFile), leaf_.cert);
   EXPECT_EQ(slurp(dir_ / kKeyFile), leaf_.key);
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / kKeyFile).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir_ / kIdentityFile).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat((dir_ / kCaFile).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
   ASSERT_EQ(::stat(dir_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   // No temporary file is left behind.
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 3);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 4);
 }
 
 TEST_F(CertFilesTest, RewritesOnlyWhatChanged) {
@@ -95,7 +99,8 @@ TEST_F(CertFilesTest, RewritesOnlyWhatChanged) {
   EXPECT_EQ(slurp(dir_ / kCaFile), bundle.ca_pem);
 }
 
-// Every file arrives whole by rename, CA bundle first: watched with inotify,
+// Every file arrives whole by rename, CA bundle first, then the identity
+// (what the gRPC providers read), then the copies for people: watched with inotify,
 // the directory sees only renames into place, in that order.
 TEST_F(CertFilesTest, ReplacesFilesByRenameCaFirst) {
   ASSERT_TRUE(writeCertificateFiles(dir_.string(), set()).ok());
@@ -122,8 +127,52 @@ TEST_F(CertFilesTest, ReplacesFilesByRenameCaFirst) {
     }
     p += sizeof(inotify_event) + e->len;
   }
-  EXPECT_THAT(renamed_into_place, ElementsAre(kCaFile, kCertFile, kKeyFile));
+  EXPECT_THAT(renamed_into_place, ElementsAre(kCaFile, kIdentityFile, kCertFile, kKeyFile));
   EXPECT_THAT(written_in_place, ::testing::IsEmpty());
+}
+
+// The identity file reads the way gRPC C++ loads a certificate provider's
+// pair into OpenSSL (ssl_transport_security.cc): the chain with
+// PEM_read_bio_X509_AUX then PEM_read_bio_X509 until none is left (the key
+// block skipped), the key with PEM_read_bio_PrivateKey (the certificates
+// skipped); and the two belong together.
+TEST_F(CertFilesTest, IdentityFileReadsAsBothTheChainAndTheKey) {
+  test::Pem intermediate = test::makeCert("mesh-intermediate", &ca_);
+  ASSERT_TRUE(writeCertificateFiles(dir_.string(),
+                                    {ca_.cert, leaf_.cert + intermediate.cert, leaf_.key}).ok());
+  std::string identity = slurp(dir_ / kIdentityFile);
+
+  tls::BioPtr certs(BIO_new_mem_buf(identity.data(), static_cast<int>(identity.size())));
+  tls::X509Ptr leaf(PEM_read_bio_X509_AUX(certs.get(), nullptr, nullptr, nullptr));
+  ASSERT_NE(leaf, nullptr);
+  int extra = 0;
+  while (tls::X509Ptr(PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr)) != nullptr) {
+    ++extra;
+  }
+  ERR_clear_error();
+  EXPECT_EQ(extra, 1);
+
+  tls::BioPtr keys(BIO_new_mem_buf(identity.data(), static_cast<int>(identity.size())));
+  tls::PkeyPtr key(PEM_read_bio_PrivateKey(keys.get(), nullptr, nullptr, nullptr));
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(X509_check_private_key(leaf.get(), key.get()), 1);
+}
+
+// gRPC C++ 1.51 re-reads the identity when its modification time (whole
+// seconds) changed while it read: a new identity.pem written within the
+// same second as the one it replaces still gets a later one.
+TEST_F(CertFilesTest, EveryNewIdentityFileHasALaterModificationTime) {
+  ASSERT_TRUE(writeCertificateFiles(dir_.string(), set()).ok());
+  struct stat st {};
+  time_t previous = 0;
+  for (int i = 0; i < 3; ++i) {  // three rewrites well within a second
+    ASSERT_EQ(::stat((dir_ / kIdentityFile).c_str(), &st), 0);
+    previous = st.st_mtim.tv_sec;
+    test::Pem leaf = test::makeCert("backend", &ca_, "spiffe://default/backend");
+    ASSERT_EQ(*writeCertificateFiles(dir_.string(), {ca_.cert, leaf.cert, leaf.key}), 3);
+    ASSERT_EQ(::stat((dir_ / kIdentityFile).c_str(), &st), 0);
+    EXPECT_GT(st.st_mtim.tv_sec, previous) << "rewrite " << i;
+  }
 }
 
 }  // namespace

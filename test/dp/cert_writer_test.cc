@@ -139,7 +139,7 @@ TEST_F(CertWriterTest, WaitsBoundedWhileTheControlPlaneHasNoConfigYet) {
 
 // A CA rotation as the control plane performs it: first the bundle of both
 // roots, then a leaf from the new root. Each change is written whole, by
-// rename, CA bundle before leaf and key.
+// rename, CA bundle before the identity (chain and key in one file).
 TEST_F(CertWriterTest, RotationRewritesTheFilesCaBundleFirst) {
   setSecrets(ca_.cert, &leaf_);
   startWriter(cp_.address());
@@ -157,6 +157,7 @@ TEST_F(CertWriterTest, RotationRewritesTheFilesCaBundleFirst) {
   setSecrets(bundle, &leaf2);  // step 2: the new leaf
   ASSERT_TRUE(waitForFile("key.pem", leaf2.key));
   EXPECT_EQ(slurp(dir_ / "cert.pem"), leaf2.cert);
+  EXPECT_EQ(slurp(dir_ / "identity.pem"), leaf2.cert + leaf2.key);
   EXPECT_EQ(writer_->writes(), 3u);
 
   std::vector<std::string> renamed;
@@ -168,7 +169,7 @@ TEST_F(CertWriterTest, RotationRewritesTheFilesCaBundleFirst) {
     renamed.emplace_back(e->name);
     p += sizeof(inotify_event) + e->len;
   }
-  EXPECT_THAT(renamed, ElementsAre("ca.pem", "cert.pem", "key.pem"));
+  EXPECT_THAT(renamed, ElementsAre("ca.pem", "identity.pem", "cert.pem", "key.pem"));
 }
 
 TEST_F(CertWriterTest, NacksAMalformedSecretAndKeepsTheFiles) {

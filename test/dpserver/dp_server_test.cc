@@ -150,7 +150,13 @@ TEST_F(DpServerTest, BootstrapRegistersTheDataplaneAndReturnsAGrpcBootstrap) {
   // @grpc/grpc-js-xds rejects a node without a locality.
   EXPECT_TRUE(bootstrap["node"]["locality"].is_object()) << decoded;
   EXPECT_EQ(bootstrap["xds_servers"][0]["server_uri"], "127.0.0.1:1");
-  EXPECT_EQ(bootstrap["certificate_providers"]["default"]["plugin_name"], "file_watcher");
+  auto provider = bootstrap["certificate_providers"]["default"];
+  EXPECT_EQ(provider["plugin_name"], "file_watcher");
+  // One file for the chain and the key: a refresh cannot pair a new
+  // certificate with the old key.
+  EXPECT_EQ(provider["config"]["certificate_file"], provider["config"]["private_key_file"]);
+  EXPECT_TRUE(provider["config"]["certificate_file"].get<std::string>().ends_with("/identity.pem"))
+      << decoded;
   EXPECT_TRUE(cp_->manager().store().get({&model::TypeRegistry::instance().dataplane(), "default",
                                           "backend-1"}).ok());
 }
