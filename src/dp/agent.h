@@ -11,8 +11,9 @@
 //   4. start the certificate writer (cert_writer.h) and wait, bounded, for its
 //      first answer (files written when the mesh has mTLS);
 //   5. start the application with GRPC_XDS_BOOTSTRAP=<work dir>/bootstrap.json
-//      (and GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS=1000 unless set, so an
-//      idle client sees updates within a second rather than five, and
+//      (and GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS=100 unless set, so a
+//      gRPC C++ client whose calls do not poll its xDS stream, idle or
+//      faulted, sees updates within a fraction of a second, not five, and
 //      GRPC_XDS_EXPERIMENTAL_RBAC=true unless set, without which
 //      @grpc/grpc-js-xds NACKs server Listeners carrying traffic permissions);
 //   6. forward signals to it; when it ends, stop and exit with its code.

@@ -22,9 +22,9 @@ using common::v1alpha1::TargetRef;
 // differs from "the item's `default` message as protobuf JSON".
 struct ConfShape {
   std::string_view policy_type;
-  // Lists that Kuma keeps as pointers and that are always set in a valid
-  // policy; ursa's decoder reads an empty list as absent, so an explicitly
-  // empty one is restored here (MeshAccessLog `backends: []` = no logging).
+  // A list that every valid policy sets, read as `[]` when absent. The
+  // codec keeps `backends: []` (no logging) since list presence
+  // (ursa/model/list_presence.h); policies stored before that lost the `[]`.
   std::string_view always_present_list;
   // MeshHTTPRoute: `to` items have no `default`; the conf is the item's
   // `rules`, merged by equal `matches`.

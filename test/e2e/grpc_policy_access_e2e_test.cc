@@ -25,8 +25,6 @@ constexpr int kPermissionDenied = 7;
 constexpr int kUnavailable = 14;
 constexpr int kCallIntervalMs = 20;
 constexpr int64_t kPropagationBudgetMs = 1000;
-// See FaultInjectionAbortsCallsOfTheNamedSourceOnly.
-constexpr int64_t kFaultRemovalBudgetMs = 3000;
 
 // echo denies every caller but echo-client; more specific than the default
 // allow-all-default (kind MeshService beats Mesh).
@@ -162,14 +160,15 @@ TEST_F(GrpcPolicyAccessE2eTest, FaultInjectionAbortsCallsOfTheNamedSourceOnly) {
     EXPECT_GE(served, 0);
     EXPECT_LE(served, kPropagationBudgetMs);
   }
-  EXPECT_GE(faulted_after, 0);
-  EXPECT_LE(faulted_after, kPropagationBudgetMs);
-  // Known gap: the control plane serves the Listener without the fault
-  // within tens of ms, but in 5 of 6 runs gRPC C++ 1.51 applied that
-  // removal 1.4-2 s later (the service config it logs on each update
-  // appeared then); not yet explained. See docs/policies.md.
-  EXPECT_GE(healed_after, 0);
-  EXPECT_LE(healed_after, kFaultRemovalBudgetMs);
+  // Faulted calls never reach the network, so gRPC C++ 1.51 reads the
+  // update ending the fault only through its backup poller: this bound
+  // holds because ursa-dp sets GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS
+  // to 100 (at 1000 the first successful call came up to 1.85 s after the
+  // DELETE). See docs/policies.md.
+  for (int64_t behaved : {faulted_after, healed_after}) {
+    EXPECT_GE(behaved, 0);
+    EXPECT_LE(behaved, kPropagationBudgetMs);
+  }
 }
 
 }  // namespace

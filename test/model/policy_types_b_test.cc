@@ -542,13 +542,19 @@ TEST(MeshProxyPatchTest, JsonPatchBlocksUseKumasMessages) {
              at + "[3].path: must be defined"}));
 }
 
-// --- Where ursa cannot tell an empty list from a missing one ------------------------
+// --- Lists with presence: `[]` is given, an absent list is not -------------------
 
-// Kuma reports `format: {}` as "format must have only one type defined" and
-// `format: {json: []}` as an empty json list; ursa's lists carry no presence,
-// so both get the second report (Kuma's case is the second).
-TEST(MeshAccessLogTest, FormatWithoutEntriesIsReportedAsEmptyJson) {
-  for (const char* format : {"{}", "{json: []}", "{omitEmptyValues: true}"}) {
+// Kuma reports a format with neither type as "format must have only one type
+// defined" and `json: []` as an empty json list.
+TEST(MeshAccessLogTest, FormatWithoutTypeAndEmptyJsonListAreToldApart) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{}", "spec.from[0].default.backends[0].file.format: format must have only one type "
+             "defined: plain, json"},
+      {"{omitEmptyValues: true}", "spec.from[0].default.backends[0].file.format: format must "
+                                  "have only one type defined: plain, json"},
+      {"{json: []}", "spec.from[0].default.backends[0].file.format.json: must not be empty"},
+  };
+  for (const auto& [format, expected] : cases) {
     Violations v = check("MeshAccessLog", ursa::strCat(R"(
 targetRef: {kind: Mesh}
 from:
@@ -556,20 +562,26 @@ from:
   default:
     backends: [{file: {path: /tmp/log, format: )",
                                                        format, "}}]\n"));
-    EXPECT_EQ(lines(v),
-              (Lines{"spec.from[0].default.backends[0].file.format.json: must not be empty"}))
-        << format;
+    EXPECT_EQ(lines(v), (Lines{expected})) << format;
   }
 }
 
-// `backends` is required but may be empty; ursa requires `default` instead.
-TEST(MeshAccessLogTest, BackendsAreRequiredThroughDefault) {
+// `backends` is required but may be empty: missing with or without `default`.
+TEST(MeshAccessLogTest, BackendsAreRequiredButMayBeEmpty) {
   Violations v = check("MeshAccessLog", R"(
 targetRef: {kind: Mesh}
-to: [{targetRef: {kind: Mesh}}]
+to: [{targetRef: {kind: Mesh}}, {targetRef: {kind: Mesh}, default: {}}]
 from: [{targetRef: {kind: Mesh}, default: {backends: []}}]
 )");
-  EXPECT_EQ(lines(v), (Lines{"spec.to[0].default.backends: must be defined"}));
+  EXPECT_EQ(lines(v), (Lines{"spec.to[0].default.backends: must be defined",
+                             "spec.to[1].default.backends: must be defined"}));
+}
+
+TEST(MeshTraceTest, BackendsAreRequiredButMayBeEmpty) {
+  EXPECT_EQ(lines(check("MeshTrace", "targetRef: {kind: Mesh}\ndefault: {backends: []}\n")),
+            Lines{});
+  EXPECT_EQ(lines(check("MeshTrace", "targetRef: {kind: Mesh}\ndefault: {tags: []}\n")),
+            (Lines{"spec.default.backends: must be defined"}));
 }
 
 // --- Address checks ---------------------------------------------------------------

@@ -182,6 +182,58 @@ spec:
   EXPECT_EQ(m->to_rules.forService("web")->conf["backends"].size(), 1u);
 }
 
+// Kuma's pointer-to-slice lists: a later explicit `[]` replaces an earlier
+// list, an absent list keeps it.
+TEST(MatchDataplane, ExplicitlyEmptyListOverridesAndAbsentKeeps) {
+  auto retry = resource(R"(
+type: MeshRetry
+mesh: default
+name: r
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: Mesh}
+    default: {grpc: {numRetries: 2, retryOn: [Unavailable]}}
+  - targetRef: {kind: MeshService, name: db}
+    default: {grpc: {retryOn: []}}
+  - targetRef: {kind: MeshService, name: api}
+    default: {grpc: {numRetries: 4}}
+)");
+  auto m = matchDataplane(*webDataplane(), {retry});
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->to_rules.forService("db")->conf,
+            Json::parse(R"({"grpc":{"numRetries":2,"retryOn":[]}})"));
+  EXPECT_EQ(m->to_rules.forService("api")->conf,
+            Json::parse(R"({"grpc":{"numRetries":4,"retryOn":["Unavailable"]}})"));
+  // The merged typed conf keeps the explicit `[]` too.
+  EXPECT_EQ(model::encodeMessage(*m->to_rules.forService("db")->typed_conf)["grpc"]["retryOn"],
+            Json::array());
+}
+
+TEST(MatchDataplane, ExplicitlyEmptyFaultListOverridesAnEarlierFromItem) {
+  auto fault = [](const std::string& name, const std::string& conf) {
+    return resource("type: MeshFaultInjection\nmesh: default\nname: " + name +
+                    "\nspec:\n  targetRef: {kind: Mesh}\n  from:\n" +
+                    "  - targetRef: {kind: Mesh}\n    default: " + conf + "\n");
+  };
+  auto abort = fault("a", "{http: [{abort: {httpStatus: 503, percentage: 100}}]}");
+  auto cleared = fault("b", "{http: []}");
+  auto absent = fault("c", "{}");
+  auto m = matchDataplane(*webDataplane(), {abort, cleared});
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->from_rules.rules.size(), 2u);  // both inbounds
+  for (const auto& [inbound, rules] : m->from_rules.rules) {
+    ASSERT_EQ(rules.size(), 1u);
+    EXPECT_EQ(rules[0].conf, Json::parse(R"({"http":[]})"));
+  }
+  m = matchDataplane(*webDataplane(), {abort, absent});
+  ASSERT_TRUE(m.ok()) << m.status();
+  for (const auto& [inbound, rules] : m->from_rules.rules) {
+    ASSERT_EQ(rules.size(), 1u);
+    EXPECT_EQ(rules[0].conf["http"].size(), 1u);
+  }
+}
+
 TEST(MatchDataplane, TcpRouteConfIsTheFirstRuleOrTheDestination) {
   auto route = resource(R"(
 type: MeshTCPRoute

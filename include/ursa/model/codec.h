@@ -57,14 +57,16 @@ std::string toYaml(const Json& value);
 
 // --- Messages ----------------------------------------------------------------
 
-// Fills `msg` from `value`. Every problem (unknown key, wrong type, bad enum
+// Fills `msg` from `value`; an explicitly empty list of a field with list
+// presence is recorded as such (list_presence.h). Every problem (unknown key, wrong type, bad enum
 // name, malformed duration) is added to `out` at its path under `at`; the
 // decoder never stops at the first.
 void decodeMessage(const Json& value, google::protobuf::Message& msg, const FieldPath& at,
                    const DecodeOptions& options, Violations& out);
 // Writes `msg` with Kuma's conventions: JSON names, fields in declaration
 // order, unset and zero-valued fields omitted (proto3 `optional` fields are
-// written whenever set), map keys sorted.
+// written whenever set, and lists with presence given as `[]` as `[]`; see
+// list_presence.h), map keys sorted.
 Json encodeMessage(const google::protobuf::Message& msg, const EncodeOptions& options = {});
 
 // --- Resources ---------------------------------------------------------------

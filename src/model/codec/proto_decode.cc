@@ -14,6 +14,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "src/model/codec/well_known.h"
 #include "ursa/model/codec.h"
+#include "ursa/model/list_presence.h"
 
 namespace ursa::model {
 namespace {
@@ -107,6 +108,7 @@ class Decoder {
         out_.add(at, ursa::strCat("must be a list, not ", jsonTypeName(v)));
         return;
       }
+      if (v.empty() && hasListPresence(f)) markExplicitlyEmpty(m, f);
       for (size_t i = 0; i < v.size(); ++i) element(v[i], m, f, at.index(i));
       return;
     }

@@ -9,6 +9,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "src/model/codec/well_known.h"
 #include "ursa/model/codec.h"
+#include "ursa/model/list_presence.h"
 
 namespace ursa::model {
 namespace {
@@ -29,7 +30,10 @@ class Encoder {
     for (int i = 0; i < d.field_count(); ++i) {
       const FieldDescriptor& f = *d.field(i);
       if (f.is_repeated()) {
-        if (r.FieldSize(m, &f) == 0) continue;
+        if (r.FieldSize(m, &f) == 0) {
+          if (isExplicitlyEmpty(m, f)) out[f.json_name()] = Json::array();
+          continue;
+        }
         out[f.json_name()] = f.is_map() ? map(m, f) : list(m, f);
       } else if (r.HasField(m, &f)) {
         out[f.json_name()] = singular(m, f, -1);

@@ -6,6 +6,7 @@
 #include "src/model/validators/policy_helpers_b.h"
 #include "ursa/common/strings.h"
 #include "ursa/model/codec.h"
+#include "ursa/model/list_presence.h"
 #include "ursa/policies/meshaccesslog/v1alpha1/meshaccesslog.pb.h"
 
 namespace ursa::model::types {
@@ -31,12 +32,10 @@ void validateJsonFormat(const MeshAccessLog::Format& format, const FieldPath& at
   }
 }
 
-// Kuma tells `json: []` (must not be empty) from a missing `json` (then
-// neither type is defined). ursa's lists carry no presence, so a format with
-// neither `plain` nor entries in `json` is reported as an empty `json`.
+// Exactly one of `plain` and `json`; `json: []` is given, but empty.
 void validateFormat(const MeshAccessLog::Format& format, const FieldPath& at, Violations& out) {
-  bool has_json = format.json_size() > 0;
-  if (format.has_plain() && has_json) {
+  bool has_json = isListSet(format, "json");
+  if (format.has_plain() == has_json) {
     out.add(at, validators::mustHaveOnlyOne("format", {"plain", "json"}));
   }
   if (format.has_plain()) {
@@ -45,7 +44,8 @@ void validateFormat(const MeshAccessLog::Format& format, const FieldPath& at, Vi
     }
     return;
   }
-  if (!has_json) {
+  if (!has_json) return;
+  if (format.json_size() == 0) {
     out.add(at.field("json"), std::string(validators::kMustNotBeEmpty));
     return;
   }
@@ -77,15 +77,13 @@ void validateBackend(const MeshAccessLog::Backend& backend, const FieldPath& at,
   }
 }
 
-// `backends` is required, but `backends: []` is fine. ursa cannot tell an
-// empty list from a missing one, so it requires `default` itself (Kuma's
-// cases: a missing `default` is refused, `default: {backends: []}` accepted).
+// `backends` is required, but `backends: []` (no logging) is fine.
 template <typename Item>
 void validateItem(const Item& item, const FieldPath& at, std::initializer_list<RefKind> kinds,
                   Violations& out) {
   validators::validateTargetRef(item.target_ref(), kinds, at.field("targetRef"), out);
   const FieldPath conf = at.field("default");
-  if (!item.has_default_()) {
+  if (!isListSet(item.default_(), "backends")) {
     out.add(conf.field("backends"), std::string(validators::kMustBeDefined));
     return;
   }

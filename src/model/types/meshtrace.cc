@@ -7,6 +7,7 @@
 #include "src/model/validators/common.h"
 #include "src/model/validators/policy_helpers_b.h"
 #include "ursa/common/strings.h"
+#include "ursa/model/list_presence.h"
 #include "ursa/policies/meshtrace/v1alpha1/meshtrace.pb.h"
 
 namespace ursa::model::types {
@@ -89,13 +90,11 @@ void validateTags(const MeshTrace::Conf& conf, const FieldPath& at, Violations& 
   }
 }
 
-// `backends` is required (an empty list turns tracing off). ursa cannot tell
-// `backends: []` from a missing list, so it requires `default` itself, which
-// matches Kuma's cases.
+// `backends` is required (an empty list turns tracing off).
 void validateConf(const MeshTrace& spec, const FieldPath& at, Violations& out) {
   const FieldPath backends_at = at.field("backends");
-  if (!spec.has_default_()) out.add(backends_at, std::string(validators::kMustBeDefined));
   const auto& conf = spec.default_();
+  if (!isListSet(conf, "backends")) out.add(backends_at, std::string(validators::kMustBeDefined));
   if (conf.backends_size() == 1) {
     validateBackend(conf.backends(0), backends_at.index(0), out);
   } else if (conf.backends_size() > 1) {
