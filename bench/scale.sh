@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The control plane at scale: for each proxy count N, a fresh ursa-cp pinned
-# to CPU 0 (-c: other CPUs, e.g. "0,1") and ursa-xds-load pinned to CPU 1
-# (docs/benchmarks.md, "Scale").
+# The control plane at scale: for each proxy count N, a fresh ursa-cp on both
+# CPUs (-c: another CPU list, e.g. "0" for one core) and ursa-xds-load pinned
+# to CPU 1 (docs/benchmarks.md, "Scale").
 #
 #   bench/scale.sh [-n "1000 5000 10000"] [-s memory|sqlite] [-o results-dir]
 #                  [-t seconds-per-N] [-H hold] [-c cp-cpus]
@@ -24,7 +24,7 @@ results=""
 per_n_timeout=""
 hold=30s  # the simulator samples idle CPU over its second half
 plot_only=""
-cp_cpus=0
+cp_cpus=0,1
 while getopts "n:s:o:t:H:p:c:h" opt; do
   case $opt in
     n) counts=$OPTARG ;;
