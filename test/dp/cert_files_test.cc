@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "test/dp/cert_test_support.h"
 
@@ -173,6 +175,58 @@ TEST_F(CertFilesTest, EveryNewIdentityFileHasALaterModificationTime) {
     ASSERT_EQ(::stat((dir_ / kIdentityFile).c_str(), &st), 0);
     EXPECT_GT(st.st_mtim.tv_sec, previous) << "rewrite " << i;
   }
+}
+
+// What gRPC C++ 1.51's file_watcher does on each refresh: stat the key and
+// certificate files, read the key, read the certificates, stat again, and
+// keep the pair only if neither modification time moved. Returns whether the
+// pair was kept and, if so, whether the key belongs to the leaf.
+struct Refresh {
+  bool kept = false;
+  bool matches = false;
+};
+Refresh refreshLikeGrpc(const std::filesystem::path& key_file,
+                        const std::filesystem::path& cert_file) {
+  auto mtime = [](const std::filesystem::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? st.st_mtim.tv_sec : time_t{-1};
+  };
+  time_t key_before = mtime(key_file), cert_before = mtime(cert_file);
+  std::string key_pem = slurp(key_file);
+  std::string cert_pem = slurp(cert_file);
+  if (mtime(key_file) != key_before || mtime(cert_file) != cert_before) return {};
+  tls::BioPtr kb(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  tls::PkeyPtr key(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
+  tls::BioPtr cb(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  tls::X509Ptr leaf(PEM_read_bio_X509_AUX(cb.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  if (!key || !leaf) return {};
+  return {.kept = true, .matches = X509_check_private_key(leaf.get(), key.get()) == 1};
+}
+
+// The rotation guarantee itself: while ursa-dp rotates the identity again and
+// again, a reader refreshing the way gRPC C++ does never keeps a certificate
+// with a key that is not its own. (The same reader on cert.pem + key.pem,
+// two files renamed one after the other, keeps torn pairs: that was the
+// handshake failures during rotation.)
+TEST_F(CertFilesTest, ConcurrentRefreshesNeverPairACertificateWithAnotherKey) {
+  test::Pem other = test::makeCert("backend", &ca_, "spiffe://default/backend");
+  const CertificateSet sets[2] = {set(), {ca_.cert, other.cert, other.key}};
+  ASSERT_TRUE(writeCertificateFiles(dir_.string(), sets[0]).ok());
+  std::atomic<bool> done{false};
+  int kept = 0, torn = 0;
+  std::thread reader([&] {
+    while (!done.load()) {
+      Refresh r = refreshLikeGrpc(dir_ / kIdentityFile, dir_ / kIdentityFile);
+      kept += r.kept;
+      torn += r.kept && !r.matches;
+    }
+  });
+  for (int i = 1; i <= 150; ++i) ASSERT_TRUE(writeCertificateFiles(dir_.string(), sets[i % 2]).ok());
+  done = true;
+  reader.join();
+  EXPECT_GT(kept, 0);
+  EXPECT_EQ(torn, 0) << "of " << kept << " refreshes kept";
 }
 
 }  // namespace
