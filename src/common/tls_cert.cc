@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "src/common/openssl.h"
+#include "ursa/common/files.h"
 #include "ursa/common/strings.h"
 
 namespace ursa::tls {
@@ -34,31 +35,6 @@ absl::Status setSerialAndValidity(X509* cert, absl::Duration validity) {
   absl::Time now = absl::Now();
   if (X509_set_version(cert, 2) != 1) return opensslError("cannot set the certificate version");
   return setValidity(cert, now - absl::Minutes(5), now + validity);
-}
-
-// Writes `data` to `path` whole: a temporary file in the same directory,
-// created with `mode`, then renamed over `path`.
-absl::Status writeFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
-  std::string tmp = strCat(path, ".tmp-", static_cast<int>(getpid()));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return absl::InternalError(strCat("cannot create ", tmp, ": ", std::strerror(errno)));
-  bool ok = ::fchmod(fd, mode) == 0;  // the umask must not widen or narrow it
-  size_t done = 0;
-  while (ok && done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) saved = errno;
-    ::unlink(tmp.c_str());
-    return absl::InternalError(strCat("cannot write ", path, ": ", std::strerror(saved)));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace

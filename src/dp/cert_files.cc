@@ -17,10 +17,6 @@
 namespace ursa::dp {
 namespace {
 
-absl::Status ioError(std::string_view what, const std::string& path, int err) {
-  return absl::UnavailableError(strCat(what, " ", path, ": ", std::strerror(err)));
-}
-
 // The file's content, or nullopt when it cannot be read.
 std::optional<std::string> currentContent(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -28,19 +24,6 @@ std::optional<std::string> currentContent(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// Gives the open file `fd` a modification time later, in whole seconds, than
-// `replaced`'s (the file it is about to replace, if any).
-absl::Status setLaterMtime(int fd, const std::string& replaced) {
-  struct stat old {};
-  if (::stat(replaced.c_str(), &old) != 0) return absl::OkStatus();  // nothing replaced
-  struct stat written {};
-  if (::fstat(fd, &written) != 0) return ioError("cannot stat the new", replaced, errno);
-  if (written.st_mtim.tv_sec > old.st_mtim.tv_sec) return absl::OkStatus();
-  const struct timespec times[2] = {{0, UTIME_OMIT}, {old.st_mtim.tv_sec + 1, 0}};
-  if (::futimens(fd, times) != 0) return ioError("cannot set the mtime of the new", replaced, errno);
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -77,45 +60,6 @@ std::string identityPem(const CertificateSet& set) {
   std::string out = set.cert_pem;
   if (!out.empty() && out.back() != '\n') out += '\n';
   return out + set.key_pem;
-}
-
-absl::Status writeFileAtomically(const std::string& path, std::string_view content, mode_t mode,
-                                 bool later_mtime) {
-  std::string tmp = strCat(path, ".tmp.", ::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return ioError("cannot create", tmp, errno);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return ioError("cannot write", tmp, err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  absl::Status mtime = later_mtime ? setLaterMtime(fd, path) : absl::OkStatus();
-  if (!mtime.ok()) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return mtime;
-  }
-  // The mode given to open() is masked by the umask: set it exactly.
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return ioError("cannot write", tmp, err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return ioError("cannot rename into", path, err);
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<int> writeCertificateFiles(const std::string& dir, const CertificateSet& set) {

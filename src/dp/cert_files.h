@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "ursa/common/files.h"  // writeFileAtomically
 #include "ursa/common/status.h"
 
 namespace ursa::dp {
@@ -57,13 +58,6 @@ absl::StatusOr<CertificateSet> normalizeCertificates(const CertificateSet& in,
 
 // The content of identity.pem for a normalized set: the chain, then the key.
 std::string identityPem(const CertificateSet& set);
-
-// Writes `content` to `path` through a temporary file in the same directory
-// (written, given `mode`, flushed to disk, then renamed over `path`). With
-// `later_mtime`, the new file's modification time is later, in whole
-// seconds, than that of the file it replaces (now, or one second past it).
-absl::Status writeFileAtomically(const std::string& path, std::string_view content, mode_t mode,
-                                 bool later_mtime = false);
 
 // Writes the set into `dir` (created 0700 if missing) in the order above,
 // each file only when its content changed. ca.pem and cert.pem get 0644,
