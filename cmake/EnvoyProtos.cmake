@@ -8,6 +8,15 @@
 # and lacks `ignore_empty` / `ignored`, which protocol.proto and friends use.
 # Nothing from the package is ever committed.
 #
+# Envoy's OpenTelemetry access logger (MeshAccessLog's openTelemetry backend)
+# imports opentelemetry/proto/common/v1/common.proto, which the Envoy API
+# package does not carry and Debian does not package. It is taken the same
+# way from @opentelemetry/exporter-trace-otlp-proto@0.27.0 (Apache-2.0), the
+# last npm release that ships the OpenTelemetry .proto files (or from
+# -DOTEL_PROTOS_TGZ=...), pinned by SHA-512. Only common.proto is used; its
+# AnyValue, KeyValue and KeyValueList are all Envoy's config needs (this
+# OTLP revision predates AnyValue.bytes_value, which ursa never sets).
+#
 # Only the import closure of ENVOY_PROTO_ROOTS is generated. The generated
 # code is built at -O2 whatever the build type (serialisation speed matters
 # and -O0 saves little), with warnings off.
@@ -39,6 +48,7 @@ set(ENVOY_PROTO_ROOTS
   envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto
   envoy/extensions/filters/listener/original_dst/v3/original_dst.proto
   envoy/extensions/access_loggers/file/v3/file.proto
+  envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto
   envoy/extensions/upstreams/http/v3/http_protocol_options.proto
   # MeshTrace providers.
   envoy/config/trace/v3/zipkin.proto
@@ -50,43 +60,65 @@ set(ENVOY_PROTO_ROOTS
   envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto
 )
 
+set(OTEL_PROTOS_PACKAGE "@opentelemetry/exporter-trace-otlp-proto@0.27.0")
+set(OTEL_PROTOS_SHA512
+    "4353e51fd891dd15222c39d26ca99a01d5c4baabaf234a0b20dd565b7eed5324eea8ae4102b3d733372ab90b57fda1bee13e48e881f3802a59c6279d856e365a")
+
 set(_envoy_deps ${CMAKE_BINARY_DIR}/_deps/envoy-protos)
-set(_envoy_stamp ${_envoy_deps}/unpacked-${ENVOY_PROTOS_SHA512}.stamp)
+string(SHA256 _stamp_key "${ENVOY_PROTOS_SHA512}${OTEL_PROTOS_SHA512}")
+set(_envoy_stamp ${_envoy_deps}/unpacked-${_stamp_key}.stamp)
 set(ENVOY_PROTO_ROOT ${_envoy_deps}/package/deps)
 
-function(_envoy_protos_fetch)
-  file(MAKE_DIRECTORY ${_envoy_deps})
-  if(ENVOY_PROTOS_TGZ)
-    set(tgz ${ENVOY_PROTOS_TGZ})
+# Sets `out` to the npm tarball of `spec` (file name `tgz_name`): the file
+# the user passed in `override`, else one fetched with `npm pack`; either way
+# checked against `sha512`.
+function(_npm_tarball spec tgz_name sha512 override out)
+  if(override)
+    set(tgz ${override})
   else()
-    set(tgz ${_envoy_deps}/grpc-grpc-js-xds-1.14.1.tgz)
+    set(tgz ${_envoy_deps}/${tgz_name})
     if(NOT EXISTS ${tgz})
       find_program(NPM_PROGRAM npm REQUIRED)
-      message(STATUS "Fetching Envoy API protos: npm pack ${ENVOY_PROTOS_PACKAGE}")
+      message(STATUS "Fetching protos: npm pack ${spec}")
       execute_process(
-        COMMAND ${NPM_PROGRAM} pack ${ENVOY_PROTOS_PACKAGE} --pack-destination ${_envoy_deps}
+        COMMAND ${NPM_PROGRAM} pack ${spec} --pack-destination ${_envoy_deps}
         RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
       if(NOT rc EQUAL 0 OR NOT EXISTS ${tgz})
-        message(FATAL_ERROR "npm pack ${ENVOY_PROTOS_PACKAGE} failed (${rc}): ${err}\n"
-                            "Offline? Pass -DENVOY_PROTOS_TGZ=/path/to/grpc-grpc-js-xds-1.14.1.tgz")
+        message(FATAL_ERROR "npm pack ${spec} failed (${rc}): ${err}\n"
+                            "Offline? Pass the tarball ${tgz_name} with -D...=/path/to/it")
       endif()
     endif()
   endif()
   file(SHA512 ${tgz} actual)
-  if(NOT actual STREQUAL ENVOY_PROTOS_SHA512)
+  if(NOT actual STREQUAL sha512)
     message(FATAL_ERROR "${tgz}: SHA-512 ${actual} does not match the pinned "
-                        "${ENVOY_PROTOS_SHA512}; refusing to build from it")
+                        "${sha512}; refusing to build from it")
   endif()
+  set(${out} ${tgz} PARENT_SCOPE)
+endfunction()
+
+function(_envoy_protos_fetch)
+  file(MAKE_DIRECTORY ${_envoy_deps})
+  _npm_tarball(${ENVOY_PROTOS_PACKAGE} grpc-grpc-js-xds-1.14.1.tgz ${ENVOY_PROTOS_SHA512}
+               "${ENVOY_PROTOS_TGZ}" envoy_tgz)
+  _npm_tarball(${OTEL_PROTOS_PACKAGE} opentelemetry-exporter-trace-otlp-proto-0.27.0.tgz
+               ${OTEL_PROTOS_SHA512} "${OTEL_PROTOS_TGZ}" otel_tgz)
   file(REMOVE_RECURSE ${_envoy_deps}/package)
-  file(ARCHIVE_EXTRACT INPUT ${tgz} DESTINATION ${_envoy_deps}
+  file(ARCHIVE_EXTRACT INPUT ${envoy_tgz} DESTINATION ${_envoy_deps}
     PATTERNS package/deps/envoy-api/envoy package/deps/xds/xds package/deps/xds/udpa
              package/deps/googleapis/google package/deps/protoc-gen-validate/validate/validate.proto)
-  # One include root: merge the four trees.
+  file(ARCHIVE_EXTRACT INPUT ${otel_tgz} DESTINATION ${_envoy_deps}/otel
+    PATTERNS package/build/protos/opentelemetry/proto/common/v1/common.proto)
+  # One include root: merge the trees.
   file(MAKE_DIRECTORY ${ENVOY_PROTO_ROOT}/merged)
   foreach(sub envoy-api/envoy xds/xds xds/udpa googleapis/google protoc-gen-validate/validate)
     get_filename_component(leaf ${sub} NAME)
     file(RENAME ${ENVOY_PROTO_ROOT}/${sub} ${ENVOY_PROTO_ROOT}/merged/${leaf})
   endforeach()
+  file(REMOVE_RECURSE ${ENVOY_PROTO_ROOT}/merged/opentelemetry)
+  file(RENAME ${_envoy_deps}/otel/package/build/protos/opentelemetry
+       ${ENVOY_PROTO_ROOT}/merged/opentelemetry)
+  file(REMOVE_RECURSE ${_envoy_deps}/otel)
   _envoy_patch_validate(${ENVOY_PROTO_ROOT}/merged/validate/validate.proto)
   file(WRITE ${_envoy_stamp} "ok\n")
 endfunction()
@@ -132,7 +164,8 @@ while(_todo)
   endif()
   set(path ${ENVOY_PROTO_ROOT}/${f})
   if(NOT EXISTS ${path})
-    message(FATAL_ERROR "Envoy proto ${f} is imported but not in ${ENVOY_PROTOS_PACKAGE}")
+    message(FATAL_ERROR "Envoy proto ${f} is imported but in neither ${ENVOY_PROTOS_PACKAGE} "
+                        "nor ${OTEL_PROTOS_PACKAGE}")
   endif()
   list(APPEND ENVOY_PROTO_FILES ${f})
   file(STRINGS ${path} imports REGEX "^import ")

@@ -18,6 +18,7 @@
 #include "envoy/config/listener/v3/listener_components.pb.h"
 #include "envoy/config/route/v3/route_components.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
+#include "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.pb.h"
 #include "envoy/extensions/filters/http/fault/v3/fault.pb.h"
 #include "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.pb.h"
 #include "envoy/extensions/filters/http/rbac/v3/rbac.pb.h"
@@ -61,6 +62,7 @@ void linkTypedConfigTypes() {
            ext::filters::listener::tls_inspector::v3::TlsInspector::descriptor(),
            ext::filters::listener::original_dst::v3::OriginalDst::descriptor(),
            ext::access_loggers::file::v3::FileAccessLog::descriptor(),
+           ext::access_loggers::open_telemetry::v3::OpenTelemetryAccessLogConfig::descriptor(),
            ext::transport_sockets::tls::v3::UpstreamTlsContext::descriptor(),
            ext::upstreams::http::v3::HttpProtocolOptions::descriptor(),
        }) {

@@ -14,6 +14,7 @@
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/config/route/v3/route.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
+#include "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.pb.h"
 #include "envoy/extensions/filters/http/fault/v3/fault.pb.h"
 #include "envoy/extensions/filters/http/grpc_stats/v3/config.pb.h"
 #include "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.pb.h"
@@ -68,6 +69,8 @@ void linkKnownTypes() {
       &envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector::default_instance(),
       &envoy::extensions::filters::listener::original_dst::v3::OriginalDst::default_instance(),
       &envoy::extensions::access_loggers::file::v3::FileAccessLog::default_instance(),
+      &envoy::extensions::access_loggers::open_telemetry::v3::OpenTelemetryAccessLogConfig::
+          default_instance(),
       &envoy::extensions::upstreams::http::v3::HttpProtocolOptions::default_instance(),
       &::validate::FieldRules::default_instance(),
   };

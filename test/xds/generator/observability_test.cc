@@ -8,12 +8,16 @@
 #include "envoy/config/trace/v3/opentelemetry.pb.h"
 #include "envoy/config/trace/v3/zipkin.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
+#include "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.pb.h"
+#include "envoy/extensions/upstreams/http/v3/http_protocol_options.pb.h"
 #include "src/xds/validate/pgv_checker.h"
+#include "ursa/common/strings.h"
 
 namespace ursa::xds::gen::translate {
 namespace {
 
 using envoy::extensions::access_loggers::file::v3::FileAccessLog;
+using envoy::extensions::access_loggers::open_telemetry::v3::OpenTelemetryAccessLogConfig;
 using ursa::policies::meshaccesslog::v1alpha1::MeshAccessLog;
 using ursa::policies::meshtrace::v1alpha1::MeshTrace;
 
@@ -29,12 +33,28 @@ FileAccessLog fileOf(const envoy::config::accesslog::v3::AccessLog& log) {
   return file;
 }
 
+OpenTelemetryAccessLogConfig otelOf(const envoy::config::accesslog::v3::AccessLog& log) {
+  EXPECT_EQ(log.name(), "envoy.access_loggers.open_telemetry");
+  OpenTelemetryAccessLogConfig otel;
+  EXPECT_TRUE(log.typed_config().UnpackTo(&otel));
+  EXPECT_TRUE(validate::check(log).empty()) << validate::format(validate::check(log));
+  return otel;
+}
+
 struct Collect {
   std::vector<std::string> warnings;
+  OtelLogCollectors collectors;
   Warn warn() {
     return [this](std::string w) { warnings.push_back(std::move(w)); };
   }
 };
+
+// accessLogs() with the collectors and warnings of `c`.
+std::vector<envoy::config::accesslog::v3::AccessLog> logsOf(const MeshAccessLog::Conf& conf,
+                                                            bool http, Collect& c,
+                                                            const std::string& origin = "x") {
+  return accessLogs(conf, outboundValues(), http, origin, c.collectors, c.warn());
+}
 
 TEST(AccessLogTest, InterpolatesEveryKumaPlaceholder) {
   EXPECT_EQ(interpolateKumaValues("%KUMA_MESH% %KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE% "
@@ -48,8 +68,8 @@ TEST(AccessLogTest, FileBackendUsesTheProtocolsDefaultFormat) {
   MeshAccessLog::Conf conf;
   conf.add_backends()->mutable_file()->set_path("/tmp/a.log");
   Collect c;
-  auto http = accessLogs(conf, outboundValues(), true, "MeshAccessLog default/x", c.warn());
-  auto tcp = accessLogs(conf, outboundValues(), false, "MeshAccessLog default/x", c.warn());
+  auto http = logsOf(conf, true, c);
+  auto tcp = logsOf(conf, false, c);
   ASSERT_EQ(http.size(), 1u);
   ASSERT_EQ(tcp.size(), 1u);
   FileAccessLog h = fileOf(http[0]);
@@ -68,7 +88,7 @@ TEST(AccessLogTest, FileBackendUsesTheProtocolsDefaultFormat) {
 TEST(AccessLogTest, EmptyBackendsLogNothing) {
   MeshAccessLog::Conf conf;
   Collect c;
-  EXPECT_TRUE(accessLogs(conf, outboundValues(), true, "x", c.warn()).empty());
+  EXPECT_TRUE(logsOf(conf, true, c).empty());
 }
 
 TEST(AccessLogTest, TcpBackendWritesAddressedLinesToTheSocket) {
@@ -80,7 +100,7 @@ TEST(AccessLogTest, TcpBackendWritesAddressedLinesToTheSocket) {
   kv->set_value("%KUMA_SOURCE_SERVICE%");
   tcp->mutable_format()->set_omit_empty_values(true);
   Collect c;
-  auto logs = accessLogs(conf, outboundValues(), true, "x", c.warn());
+  auto logs = logsOf(conf, true, c);
   ASSERT_EQ(logs.size(), 1u);
   FileAccessLog f = fileOf(logs[0]);
   EXPECT_EQ(f.path(), "/tmp/kuma-al-web-1-default.sock");
@@ -96,20 +116,88 @@ TEST(AccessLogTest, TcpBackendWithPlainFormatSendsTheLineAsMessage) {
   tcp->set_address("127.0.0.1:5000");
   tcp->mutable_format()->set_plain("%KUMA_MESH% %BYTES_SENT%");
   Collect c;
-  FileAccessLog f = fileOf(accessLogs(conf, outboundValues(), false, "x", c.warn()).at(0));
+  FileAccessLog f = fileOf(logsOf(conf, false, c).at(0));
   EXPECT_EQ(f.log_format().json_format().fields().at("message").string_value(),
             "default %BYTES_SENT%\n");
 }
 
-TEST(AccessLogTest, OpenTelemetryBackendIsSkippedWithAWarning) {
+TEST(AccessLogTest, OpenTelemetryBackendExportsToItsCollectorsCluster) {
   MeshAccessLog::Conf conf;
-  conf.add_backends()->mutable_open_telemetry()->set_endpoint("otel:4317");
-  conf.add_backends()->mutable_file()->set_path("/dev/stdout");
+  auto* otel = conf.add_backends()->mutable_open_telemetry();
+  otel->set_endpoint("otel.observability:4317");
+  auto* kv = otel->add_attributes();
+  kv->set_key("route");
+  kv->set_value("%KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE% %RESPONSE_CODE%");
   Collect c;
-  EXPECT_EQ(accessLogs(conf, outboundValues(), true, "MeshAccessLog default/o", c.warn()).size(),
-            1u);
-  ASSERT_EQ(c.warnings.size(), 1u);
-  EXPECT_NE(c.warnings[0].find("MeshAccessLog default/o: openTelemetry"), std::string::npos);
+  auto logs = logsOf(conf, true, c);
+  ASSERT_EQ(logs.size(), 1u);
+  OpenTelemetryAccessLogConfig config = otelOf(logs[0]);
+  EXPECT_EQ(config.common_config().log_name(), "MeshAccessLog");
+  EXPECT_EQ(config.common_config().transport_api_version(), envoy::config::core::v3::V3);
+  EXPECT_EQ(config.common_config().grpc_service().envoy_grpc().cluster_name(),
+            "meshaccesslog:opentelemetry:0");
+  EXPECT_FALSE(config.has_body());
+  ASSERT_EQ(config.attributes().values_size(), 1);
+  EXPECT_EQ(config.attributes().values(0).key(), "route");
+  EXPECT_EQ(config.attributes().values(0).value().string_value(), "web->backend %RESPONSE_CODE%");
+
+  ASSERT_EQ(c.collectors.clusters().size(), 1u);
+  const auto& cluster = c.collectors.clusters()[0];
+  EXPECT_EQ(cluster.name(), "meshaccesslog:opentelemetry:0");
+  EXPECT_EQ(cluster.type(), envoy::config::cluster::v3::Cluster::STRICT_DNS);
+  const auto& socket =
+      cluster.load_assignment().endpoints(0).lb_endpoints(0).endpoint().address().socket_address();
+  EXPECT_EQ(socket.address(), "otel.observability");
+  EXPECT_EQ(socket.port_value(), 4317u);
+  envoy::extensions::upstreams::http::v3::HttpProtocolOptions options;
+  ASSERT_TRUE(cluster.typed_extension_protocol_options()
+                  .at("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+                  .UnpackTo(&options));
+  EXPECT_TRUE(options.explicit_http_config().has_http2_protocol_options());
+  EXPECT_TRUE(validate::check(cluster).empty()) << validate::format(validate::check(cluster));
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(AccessLogTest, OpenTelemetryAttributesAreAnEmptyListWhenNoneAreGiven) {
+  MeshAccessLog::Conf conf;
+  conf.add_backends()->mutable_open_telemetry()->set_endpoint("otel");
+  Collect c;
+  OpenTelemetryAccessLogConfig config = otelOf(logsOf(conf, false, c).at(0));
+  EXPECT_TRUE(config.has_attributes());
+  EXPECT_EQ(config.attributes().values_size(), 0);
+}
+
+TEST(AccessLogTest, OpenTelemetryCollectorsAreNumberedPerDistinctEndpoint) {
+  Collect c;
+  auto clusterOf = [&](const std::string& endpoint) {
+    MeshAccessLog::Conf conf;
+    conf.add_backends()->mutable_open_telemetry()->set_endpoint(endpoint);
+    return otelOf(logsOf(conf, true, c).at(0)).common_config().grpc_service().envoy_grpc()
+        .cluster_name();
+  };
+  EXPECT_EQ(clusterOf("otel:4317"), "meshaccesslog:opentelemetry:0");
+  EXPECT_EQ(clusterOf("10.1.2.3:4318"), "meshaccesslog:opentelemetry:1");
+  EXPECT_EQ(clusterOf("otel"), "meshaccesslog:opentelemetry:0");  // 4317 by default
+  EXPECT_EQ(clusterOf("10.1.2.3:4318"), "meshaccesslog:opentelemetry:1");
+  EXPECT_EQ(clusterOf("otel:4318"), "meshaccesslog:opentelemetry:2");
+  ASSERT_EQ(c.collectors.clusters().size(), 3u);
+  EXPECT_EQ(c.collectors.clusters()[1].type(), envoy::config::cluster::v3::Cluster::STATIC);
+}
+
+TEST(AccessLogTest, UnreadableOpenTelemetryEndpointSkipsOnlyThatBackend) {
+  for (const char* endpoint : {"otel:port", "otel:70000", ":4317", "[::1"}) {
+    MeshAccessLog::Conf conf;
+    conf.add_backends()->mutable_open_telemetry()->set_endpoint(endpoint);
+    conf.add_backends()->mutable_file()->set_path("/dev/stdout");
+    Collect c;
+    auto logs = logsOf(conf, true, c, "MeshAccessLog default/o");
+    ASSERT_EQ(logs.size(), 1u) << endpoint;
+    EXPECT_EQ(logs[0].name(), "envoy.access_loggers.file");
+    ASSERT_EQ(c.warnings.size(), 1u) << endpoint;
+    EXPECT_EQ(c.warnings[0], strCat("MeshAccessLog default/o: openTelemetry endpoint \"", endpoint,
+                                    "\" cannot be read (want host:port); backend skipped"));
+    EXPECT_TRUE(c.collectors.clusters().empty());
+  }
 }
 
 TEST(TraceTest, ZipkinReadsTheUrlAndDefaults) {

@@ -5,11 +5,17 @@
 // service; the outbound passthrough listeners (transparent proxying) the
 // to-rule of Kuma's "pass_through" service (so `to: Mesh`), logged with
 // destination "external". Every inbound and outbound HCM takes the MeshTrace
-// conf. The inbound passthrough and admin listeners are left alone.
+// conf. The inbound passthrough and admin listeners are left alone. The
+// listeners are visited in Kuma's order (inbounds, outbounds, passthrough),
+// which numbers the OpenTelemetry access log collectors' clusters.
 //
 // Then MeshProxyPatch (translate/proxy_patch.h) runs last.
 
 #include "src/xds/generator/translate/observability.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
 
 #include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
 #include "src/xds/generator/envoy/policy_passes.h"
@@ -67,6 +73,48 @@ std::string identifyingService(const Dataplane& dp) {
   return it != dp.networking().gateway().tags().end() ? it->second : "unknown";
 }
 
+// Where Kuma 2.2's MeshAccessLog plugin visits a listener: inbounds, then
+// outbounds, each in the Dataplane's order, then the passthrough listeners.
+std::pair<int, int> kumaRank(const Dataplane& dp, const Listener& l, const ListenerRole& role) {
+  if (role.passthrough) return {2, l.name() == kOutboundPassthroughV4 ? 0 : 1};
+  uint32_t port = l.address().socket_address().port_value();
+  const auto& net = dp.networking();
+  if (role.inbound) {
+    for (int i = 0; i < net.inbound_size(); ++i) {
+      if (net.inbound(i).port() == port) return {0, i};
+    }
+    return {0, net.inbound_size()};
+  }
+  for (int i = 0; i < net.outbound_size(); ++i) {
+    if (net.outbound(i).port() == port) return {1, i};
+  }
+  return {1, net.outbound_size()};
+}
+
+struct VisitedListener {
+  std::pair<int, int> rank;
+  std::string name;
+  Listener listener;
+  ListenerRole role;
+};
+
+// The listeners these policies touch, in Kuma's order (ties by name).
+std::vector<VisitedListener> listenersInKumaOrder(const Dataplane& dp, const SnapshotEditor& out) {
+  std::vector<VisitedListener> visited;
+  for (const auto& [name, _] : out.resources(TypeIndex::Listener)) {
+    Listener l;
+    if (!out.read(TypeIndex::Listener, name, l)) continue;
+    auto role = roleOf(l);
+    if (!role) continue;
+    auto rank = kumaRank(dp, l, *role);
+    visited.push_back({rank, name, std::move(l), std::move(*role)});
+  }
+  std::sort(visited.begin(), visited.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.rank, a.name) < std::tie(b.rank, b.name);
+  });
+  return visited;
+}
+
 std::string originNames(const policy::Rule& rule) {
   std::vector<std::string> names;
   for (const auto& o : rule.origins) names.push_back(strCat(o.mesh, "/", o.name));
@@ -115,31 +163,33 @@ void addObservability(const ProxyContext& ctx, const ProxyPolicies& policies, Sn
   const auto& dp = static_cast<const Dataplane&>(*ctx.dataplane->spec);
   const Mt::Conf* trace = confOf<Mt::Conf>(policies.single(policy_types::kTrace));
   std::string own_service = identifyingService(dp);
-  auto warn = [&](std::string w) { out.addWarning(std::move(w)); };
-  std::vector<std::string> names;
-  for (const auto& [name, _] : out.resources(TypeIndex::Listener)) names.push_back(name);
-  for (const auto& name : names) {
-    Listener l;
-    if (!out.read(TypeIndex::Listener, name, l)) continue;
-    auto role = roleOf(l);
-    if (!role) continue;
+  std::set<std::string> warned;
+  auto warn = [&](std::string w) {
+    if (warned.insert(w).second) out.addWarning(std::move(w));
+  };
+  translate::OtelLogCollectors collectors;
+  for (auto& [rank, name, l, role] : listenersInKumaOrder(dp, out)) {
     ListenerObservability o;
-    const policy::Rule* log_rule = accessLogRule(policies, l, *role);
+    const policy::Rule* log_rule = accessLogRule(policies, l, role);
     if (const auto* conf = confOf<Mal::Conf>(log_rule)) {
       translate::AccessLogValues values{
-          ctx.mesh->name(), ctx.dataplane->meta.name,  role->inbound ? "unknown" : own_service,
-          role->destination, dp.networking().address(), role->inbound ? "INBOUND" : "OUTBOUND"};
-      o.http_logs = translate::accessLogs(*conf, values, true, originNames(*log_rule), warn);
-      o.tcp_logs = translate::accessLogs(*conf, values, false, originNames(*log_rule), warn);
+          ctx.mesh->name(), ctx.dataplane->meta.name,  role.inbound ? "unknown" : own_service,
+          role.destination, dp.networking().address(), role.inbound ? "INBOUND" : "OUTBOUND"};
+      std::string origin = originNames(*log_rule);
+      o.http_logs = translate::accessLogs(*conf, values, true, origin, collectors, warn);
+      o.tcp_logs = translate::accessLogs(*conf, values, false, origin, collectors, warn);
     }
-    if (trace != nullptr && !role->passthrough) {
-      o.tracing = role->inbound ? translate::tracingOf(*trace, role->service, "", warn)
-                                : translate::tracingOf(*trace, own_service, role->service, warn);
+    if (trace != nullptr && !role.passthrough) {
+      o.tracing = role.inbound ? translate::tracingOf(*trace, role.service, "", warn)
+                               : translate::tracingOf(*trace, own_service, role.service, warn);
     }
     if (o.http_logs.empty() && o.tcp_logs.empty() && !o.tracing) continue;
     applyTo(l, o);
     out.put(TypeIndex::Listener, name, l);
     if (o.tracing) out.put(TypeIndex::Cluster, o.tracing->collector.name(), o.tracing->collector);
+  }
+  for (const auto& cluster : collectors.clusters()) {
+    out.put(TypeIndex::Cluster, cluster.name(), cluster);
   }
 }
 

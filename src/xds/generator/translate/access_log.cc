@@ -1,13 +1,16 @@
-// MeshAccessLog -> Envoy file access loggers (Kuma 2.2's meshaccesslog
+// MeshAccessLog -> Envoy access loggers (Kuma 2.2's meshaccesslog
 // configurer): a `file` backend writes to its path; a `tcp` backend writes
 // JSON {"address", "message"} lines to the proxy's access log socket, for the
-// agent beside the proxy to relay over TCP (as kuma-dp does).
+// agent beside the proxy to relay over TCP (as kuma-dp does); an
+// `openTelemetry` backend exports over gRPC to its collector's cluster.
 
 #include <utility>
 
 #include "envoy/config/core/v3/substitution_format_string.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
+#include "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.pb.h"
 #include "google/protobuf/struct.pb.h"
+#include "src/xds/generator/translate/collector.h"
 #include "src/xds/generator/translate/observability.h"
 #include "ursa/common/strings.h"
 #include "ursa/model/access_log_socket.h"
@@ -20,6 +23,9 @@ using envoy::config::core::v3::SubstitutionFormatString;
 using ursa::policies::meshaccesslog::v1alpha1::MeshAccessLog;
 
 constexpr char kFileLogger[] = "envoy.access_loggers.file";
+constexpr char kOtelLogger[] = "envoy.access_loggers.open_telemetry";
+constexpr char kOtelLogName[] = "MeshAccessLog";
+constexpr uint32_t kOtelDefaultPort = 4317;
 
 void replaceAll(std::string& s, std::string_view from, const std::string& to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
@@ -75,7 +81,38 @@ envoy::config::accesslog::v3::AccessLog fileLogger(const std::string& path,
   return log;
 }
 
+envoy::config::accesslog::v3::AccessLog otelLogger(const MeshAccessLog::OtelBackend& backend,
+                                                   const std::string& cluster,
+                                                   const AccessLogValues& values) {
+  envoy::extensions::access_loggers::open_telemetry::v3::OpenTelemetryAccessLogConfig config;
+  auto* common = config.mutable_common_config();
+  common->set_log_name(kOtelLogName);
+  common->set_transport_api_version(envoy::config::core::v3::V3);
+  common->mutable_grpc_service()->mutable_envoy_grpc()->set_cluster_name(cluster);
+  auto* attributes = config.mutable_attributes();  // present even when empty, as Kuma's
+  for (const auto& kv : backend.attributes()) {
+    auto* attribute = attributes->add_values();
+    attribute->set_key(kv.key());
+    attribute->mutable_value()->set_string_value(interpolateKumaValues(kv.value(), values));
+  }
+  envoy::config::accesslog::v3::AccessLog log;
+  log.set_name(kOtelLogger);
+  pack(config, log.mutable_typed_config());
+  return log;
+}
+
 }  // namespace
+
+std::optional<std::string> OtelLogCollectors::clusterFor(std::string_view endpoint) {
+  auto address = parseCollectorAddress(endpoint, kOtelDefaultPort);
+  if (!address) return std::nullopt;
+  auto [it, added] = index_.try_emplace({address->host, address->port}, clusters_.size());
+  if (added) {
+    clusters_.push_back(collectorCluster(strCat("meshaccesslog:opentelemetry:", it->second),
+                                         *address, /*http2=*/true));
+  }
+  return clusters_[it->second].name();
+}
 
 const char kDefaultHttpAccessLogFormat[] =
     "[%START_TIME%] %KUMA_MESH% \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" "
@@ -104,6 +141,7 @@ std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(const MeshAccess
                                                                 const AccessLogValues& values,
                                                                 bool http,
                                                                 const std::string& origin,
+                                                                OtelLogCollectors& collectors,
                                                                 const Warn& warn) {
   const char* default_format = http ? kDefaultHttpAccessLogFormat : kDefaultTcpAccessLogFormat;
   std::vector<envoy::config::accesslog::v3::AccessLog> out;
@@ -116,9 +154,13 @@ std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(const MeshAccess
           model::accessLogSocketPath(values.dataplane, values.mesh),
           formatOf(backend.tcp().format(), default_format, values, &backend.tcp().address())));
     } else if (backend.has_open_telemetry()) {
-      warn(strCat(origin,
-                  ": openTelemetry backend not supported (no OpenTelemetry access "
-                  "logger in ursa's Envoy API set); backend skipped"));
+      const auto& otel = backend.open_telemetry();
+      if (auto cluster = collectors.clusterFor(otel.endpoint())) {
+        out.push_back(otelLogger(otel, *cluster, values));
+      } else {
+        warn(strCat(origin, ": openTelemetry endpoint \"", otel.endpoint(),
+                    "\" cannot be read (want host:port); backend skipped"));
+      }
     }
   }
   return out;

@@ -5,8 +5,11 @@
 // rest of translate/ (see translate.h); docs/policies.md lists what reaches
 // which client.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "envoy/config/accesslog/v3/accesslog.pb.h"
@@ -37,14 +40,38 @@ extern const char kDefaultTcpAccessLogFormat[];
 // Kuma's placeholders in `format` replaced by `values`.
 std::string interpolateKumaValues(std::string format, const AccessLogValues& values);
 
-// One envoy.access_loggers.file per `file` and `tcp` backend of `conf` (an
-// empty `backends` list logs nothing), with Kuma's default format for `http`
-// or TCP listeners when the backend gives none. `openTelemetry` backends are
-// left out with a warning naming `origin` (the OpenTelemetry logger's protos
-// are not in the Envoy API set ursa compiles).
+// The OpenTelemetry collectors one proxy's access logs export to (Kuma 2.2's
+// EndpointAccumulator): one cluster "meshaccesslog:opentelemetry:<i>" per
+// distinct host and port, numbered from 0 in the order first named.
+class OtelLogCollectors {
+ public:
+  // The cluster for `endpoint` ("host[:port]", "[v6][:port]" or a URL; port
+  // 4317 when absent); nullopt when it cannot be read.
+  std::optional<std::string> clusterFor(std::string_view endpoint);
+  // A cluster per endpoint named so far, in numbering order.
+  const std::vector<envoy::config::cluster::v3::Cluster>& clusters() const { return clusters_; }
+
+ private:
+  std::map<std::pair<std::string, uint32_t>, size_t> index_;
+  std::vector<envoy::config::cluster::v3::Cluster> clusters_;
+};
+
+// The access loggers of `conf`'s backends, in order (an empty `backends`
+// list logs nothing), with Kuma's default format for `http` or TCP
+// listeners when a backend gives none:
+// - `file`: envoy.access_loggers.file writing to its path;
+// - `tcp`: envoy.access_loggers.file writing {"address", "message"} lines to
+//   the proxy's access log socket, which ursa-dp relays;
+// - `openTelemetry`: envoy.access_loggers.open_telemetry exporting to the
+//   endpoint's cluster in `collectors`, log name "MeshAccessLog", the
+//   attributes as string values with Kuma's placeholders interpolated (Kuma
+//   2.2 passes them through, and Envoy rejects an unknown %KUMA_...%). An
+//   endpoint that cannot be read skips the backend with a warning naming
+//   `origin`.
 std::vector<envoy::config::accesslog::v3::AccessLog> accessLogs(
     const ursa::policies::meshaccesslog::v1alpha1::MeshAccessLog::Conf& conf,
-    const AccessLogValues& values, bool http, const std::string& origin, const Warn& warn);
+    const AccessLogValues& values, bool http, const std::string& origin,
+    OtelLogCollectors& collectors, const Warn& warn);
 
 // --- MeshTrace (trace.cc) ----------------------------------------------------------
 
