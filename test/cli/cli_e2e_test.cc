@@ -88,9 +88,14 @@ void startServer() {
       std::vector<std::string>{binDir() + "/ursa-cp", "run"}, env,
       (server->dir / "ursa-cp.log").string());
   std::string ready = "http://127.0.0.1:" + std::to_string(diagnostics) + "/ready";
+  // Ready means this process answers on both ports the tests use: a /ready
+  // alone could come from another test's server on a colliding port.
   for (int i = 0; i < 200; ++i) {
     if (!server->process->running()) break;
-    if (httpStatus(ready) == 200) return;
+    if (httpStatus(ready) == 200 && httpStatus(server->apiUrl() + "/") == 200 &&
+        server->process->running()) {
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   server->error = "ursa-cp did not become ready; its log:\n" + server->log();
