@@ -101,6 +101,40 @@ TEST_F(ProxyPatchTest, ValueMergeAddAndRemoveOfClusters) {
   EXPECT_TRUE(out->warnings().empty());
 }
 
+// Kuma merges a value as protobuf does, except that a duration replaces
+// the one it meets whole: 5s patched with 0.25s is 0.25s (field by field it
+// would be 5.25s), and 0.5s patched with 2s is 2s (not 2.5s).
+TEST_F(ProxyPatchTest, ValueMergeReplacesDurationsWhole) {
+  auto out = apply({patchPolicy("p", R"(    - cluster:
+        operation: Patch
+        match: {name: backend}
+        value: |
+          connectTimeout: 0.25s
+    - cluster:
+        operation: Add
+        value: |
+          name: extra
+          connectTimeout: 0.5s
+          type: STATIC
+          commonLbConfig: {updateMergeWindow: 0.5s}
+    - cluster:
+        operation: Patch
+        match: {name: extra}
+        value: |
+          connectTimeout: 2s
+          commonLbConfig: {updateMergeWindow: 3s}
+)")});
+  Cluster backend = read<Cluster>(*out, TypeIndex::Cluster, "backend");
+  EXPECT_EQ(backend.connect_timeout().seconds(), 0);
+  EXPECT_EQ(backend.connect_timeout().nanos(), 250000000);
+  Cluster extra = read<Cluster>(*out, TypeIndex::Cluster, "extra");
+  EXPECT_EQ(extra.connect_timeout().seconds(), 2);
+  EXPECT_EQ(extra.connect_timeout().nanos(), 0);
+  EXPECT_EQ(extra.common_lb_config().update_merge_window().seconds(), 3);  // nested too
+  EXPECT_EQ(extra.common_lb_config().update_merge_window().nanos(), 0);
+  EXPECT_TRUE(out->warnings().empty());
+}
+
 TEST_F(ProxyPatchTest, FiltersAndVirtualHosts) {
   auto out = apply({patchPolicy("p", R"(    - networkFilter:
         operation: AddFirst

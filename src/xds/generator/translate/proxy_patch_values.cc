@@ -19,6 +19,37 @@ namespace {
 
 absl::Status invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
+// After dst.MergeFrom(src): every google.protobuf.Duration that src sets
+// along singular fields replaces dst's whole, as Kuma's util_proto.Merge
+// does (protobuf's merge takes seconds and nanos one by one, so 5s patched
+// with 0.25s would give 5.25s). Durations inside lists and maps need nothing:
+// merging appends copies of list items and replaces map entries.
+void replaceMergedDurations(google::protobuf::Message& dst, const google::protobuf::Message& src) {
+  const auto* reflection = src.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(src, &fields);
+  for (const auto* field : fields) {
+    if (field->is_repeated() || field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    const auto& from = reflection->GetMessage(src, field);
+    auto* to = dst.GetReflection()->MutableMessage(&dst, field);
+    if (field->message_type()->full_name() == "google.protobuf.Duration") {
+      to->CopyFrom(from);
+    } else {
+      replaceMergedDurations(*to, from);
+    }
+  }
+}
+
+// Kuma 2.2's merge of a MeshProxyPatch `value` into a resource: protobuf's
+// merge (set fields replace, lists append, map entries replace), except that
+// durations replace whole.
+void mergeLikeKuma(google::protobuf::Message& dst, const google::protobuf::Message& src) {
+  dst.MergeFrom(src);
+  replaceMergedDurations(dst, src);
+}
+
 absl::StatusOr<nlohmann::json> jsonOf(const google::protobuf::Message& m) {
   std::string text;
   auto status = google::protobuf::util::MessageToJsonString(m, &text);
@@ -83,7 +114,7 @@ absl::Status patchMessage(google::protobuf::Message& target, const ModSpec& mod)
   if (!mod.value) return invalid("Patch needs a value or jsonPatches");
   std::unique_ptr<google::protobuf::Message> value(target.New());
   if (auto status = parseValue(*mod.value, *value); !status.ok()) return status;
-  target.MergeFrom(*value);
+  mergeLikeKuma(target, *value);
   return absl::OkStatus();
 }
 
@@ -108,7 +139,7 @@ absl::Status patchTypedConfig(google::protobuf::Any& any, const ModSpec& mod,
     if (!value_typed_config->UnpackTo(value.get())) {
       return invalid("value's typed config is unreadable");
     }
-    config->MergeFrom(*value);
+    mergeLikeKuma(*config, *value);
   }
   pack(*config, &any);
   return absl::OkStatus();
