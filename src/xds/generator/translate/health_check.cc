@@ -78,15 +78,17 @@ void setTimings(HealthCheck& hc, const Mhc::Conf& c) {
   if (c.has_reuse_connection()) hc.mutable_reuse_connection()->set_value(c.reuse_connection());
 }
 
-// A base64 payload as binary; false (and a warning) when it does not decode.
-bool setPayload(HealthCheck::Payload* out, const std::string& base64, const std::string& what,
+// `text`'s own bytes as Envoy's hex `text` payload, as Kuma 2.2 sends them
+// (its API calls the field base64, but Kuma passes the string on as it is,
+// so a manifest that works with Kuma does the same here). False, with a
+// warning, for an empty text: Envoy requires a payload to hold something.
+bool setPayload(HealthCheck::Payload* out, const std::string& text, const std::string& what,
                 const Warn& warn) {
-  std::string bytes;
-  if (!absl::Base64Unescape(base64, &bytes)) {
-    warn(strCat("MeshHealthCheck ", what, ": \"", base64, "\" is not base64; left out"));
+  if (text.empty()) {
+    warn(strCat("MeshHealthCheck ", what, ": empty payload; left out"));
     return false;
   }
-  out->set_binary(bytes);
+  out->set_text(absl::BytesToHexString(text));
   return true;
 }
 
