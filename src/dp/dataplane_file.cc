@@ -116,7 +116,9 @@ absl::StatusOr<DataplaneDocument> loadDataplaneFile(const std::string& path,
   auto parsed = parseDataplane(text, vars, given);
   if (!parsed.ok()) {
     return absl::Status(parsed.status().code(),
-                        strCat("dataplane file \"", path, "\": ", fromAbsl(parsed.status().message())));
+                        strCat(path == "-" ? std::string("dataplane from standard input")
+                                           : strCat("dataplane file \"", path, "\""),
+                               ": ", fromAbsl(parsed.status().message())));
   }
   return parsed;
 }

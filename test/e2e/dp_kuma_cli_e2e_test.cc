@@ -208,6 +208,31 @@ TEST_F(DpKumaCliE2eTest, AKumaStyleRunRegistersTheDataplaneAndTheAppGetsItsBoots
   EXPECT_EQ(comparable(inline_body)["networking"]["inbound"][0]["port"], 18090) << inline_body;
 }
 
+TEST_F(DpKumaCliE2eTest, WithoutATemplateNameAndMeshPickADataplaneTheControlPlaneHas) {
+  const std::string name = unique("existing");
+  nlohmann::json dp = {{"type", "Dataplane"},
+                       {"mesh", "default"},
+                       {"name", name},
+                       {"networking",
+                        {{"address", "127.0.0.1"},
+                         {"inbound", {{{"port", 18095}, {"tags", {{"kuma.io/service", "web"}}}}}}}}};
+  auto [put, put_body] = cp_->api("PUT", "/meshes/default/dataplanes/" + name, dp.dump());
+  ASSERT_TRUE(put == 200 || put == 201) << put << " " << put_body;
+  fs::path seen = *dir_ / (name + ".bootstrap.json");
+  fs::path log = *dir_ / (name + ".log");
+  test::BackgroundProcess agent(
+      {binDir() + "/ursa-dp", "run", "--cp-address", cp_->cpAddress(), "--ca-cert-file",
+       cp_->caCertFile().string(), "--dataplane-token-file", cp_->tokenFile(name).string(),
+       "--cp-retry-backoff", "200ms", "--", "/bin/sh", "-c",
+       "cp \"$GRPC_XDS_BOOTSTRAP\" '" + seen.string() + "'; exec sleep 60"},
+      {{"KUMA_DATAPLANE_NAME", name}, {"KUMA_DATAPLANE_MESH", "default"}}, log.string());
+  ASSERT_TRUE(eventually([&] { return fs::exists(seen) && fs::file_size(seen) > 0; },
+                         milliseconds(20000)))
+      << tail(readFile(log));
+  auto bootstrap = nlohmann::json::parse(readFile(seen), nullptr, false);
+  EXPECT_EQ(bootstrap["node"]["id"], "default." + name) << bootstrap.dump();
+}
+
 TEST_F(DpKumaCliE2eTest, RefusedSettingsExitWithCodeOneNamingThem) {
   fs::path dp = writeFile("refused.yaml", "name: b1\n" + std::string(kUnnamedTemplate));
   const std::string bin = binDir() + "/ursa-dp";
@@ -215,6 +240,7 @@ TEST_F(DpKumaCliE2eTest, RefusedSettingsExitWithCodeOneNamingThem) {
     std::vector<std::string> args;
     std::map<std::string, std::string> env;
     std::string message;
+    std::string stdin_text = "";
   };
   const std::vector<Case> cases = {
       {{"--dataplane", "x", "--dataplane-file", dp.string()},
@@ -230,6 +256,10 @@ TEST_F(DpKumaCliE2eTest, RefusedSettingsExitWithCodeOneNamingThem) {
       {{"-d", dp.string(), "-v", "port=1", "--name", "b2", "--dataplane-token", "a.b.c"},
        {},
        R"(--name is "b2" but the Dataplane template's name is "b1")"},
+      {{"-d", "-", "-v", "port=1", "--name", "b2", "--dataplane-token", "a.b.c"},
+       {},
+       R"(dataplane from standard input: --name is "b2" but the Dataplane template's name is "b1")",
+       "name: b1\n" + std::string(kUnnamedTemplate)},
       {{"--name", "b1", "--dataplane-token", "not-a-token"},
        {},
        "--dataplane-token does not hold a dataplane token"},
@@ -237,7 +267,7 @@ TEST_F(DpKumaCliE2eTest, RefusedSettingsExitWithCodeOneNamingThem) {
   for (const Case& c : cases) {
     std::vector<std::string> argv = {bin, "run", "--cp-address", "http://127.0.0.1:1"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
-    auto r = test::runProcess(argv, c.env, "", std::chrono::seconds(10));
+    auto r = test::runProcess(argv, c.env, c.stdin_text, std::chrono::seconds(10));
     EXPECT_EQ(r.exit_code, 1) << c.message << "\n" << r.err;
     EXPECT_NE((r.out + r.err).find(c.message), std::string::npos) << r.out << r.err;
   }
