@@ -1,94 +1,59 @@
 // ursa-dp: the data plane agent beside each workload. Flags and wiring only;
-// the agent itself is src/dp/agent.h.
+// the agent itself is src/dp/agent.h, the flags src/dp/run_flags.h.
 //
-//   ursa-dp run --cp-address URL --dataplane-file FILE --dataplane-token-file FILE
-//               [--ca-cert-file FILE] [--proxy grpc|envoy] [-v k=v ...]
-//               [--work-dir DIR] [--admin-port N] -- APP ARGS...
+//   ursa-dp [--log-level L] run --cp-address URL
+//       (--dataplane-file|-d FILE | --dataplane TEXT) [-v k=v ...] | --name N [--mesh M]
+//       (--dataplane-token-file FILE | --dataplane-token TOKEN)
+//       [--ca-cert-file FILE] [--proxy grpc|envoy] [--work-dir|--config-dir DIR]
+//       [--admin-port N] [--binary-path ENVOY] [--drain-time 30s] [--concurrency N]
+//       [--envoy-log-level L] [--cp-retry-backoff 3s] [--cp-retry-max-duration 5m]
+//       [--certificate-timeout 30s] -- APP ARGS...
 //   ursa-dp version
+//
+// kuma-dp 2.2's `run` line works as it is (--proxy-type dataplane, --mesh,
+// --name, --bootstrap-version and --dns-* accepted), and so do its KUMA_*
+// environment variables; a flag beats its variable. Errors exit with code 1.
 
 #include <iostream>
 
 #include "CLI/CLI.hpp"
 #include "src/dp/agent.h"
+#include "src/dp/run_flags.h"
 #include "ursa/common/logging.h"
-
-namespace {
-
-// "3s", "5m", "1h30m" (Go's duration syntax, as kuma-dp's settings).
-CLI::Validator durationCheck() {
-  return CLI::Validator([](std::string& value) -> std::string {
-    absl::Duration d;
-    if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {
-      return "\"" + value + "\" is not a positive duration (e.g. 3s, 5m)";
-    }
-    return "";
-  }, "DURATION");
-}
-
-absl::Duration parseDuration(const std::string& value) {
-  absl::Duration d;
-  absl::ParseDuration(value, &d);
-  return d;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ursa-dp: the ursa data plane agent"};
   app.require_subcommand(1);
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
-  ursa::dp::AgentOptions o;
-  std::string log_level = "info";
-  std::string backoff = "3s", max_duration = "5m", cert_timeout = "30s";
+  ursa::dp::RunFlags flags;
+  // A root flag, as kuma-dp's; `run --log-level` reaches it too (fallthrough).
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error or off")
+      ->check(ursa::dp::logLevelCheck())
+      ->capture_default_str();
   auto* run = app.add_subcommand(
       "run", "Register a Dataplane, bootstrap its proxy and run it (and the application after --)");
-  run->add_option("--cp-address", o.cp_address, "URL of the control plane's data plane server")
-      ->capture_default_str();
-  run->add_option("--dataplane-file", o.dataplane_file,
-                  "The Dataplane to register (YAML or JSON; a {{ var }} template)")
-      ->required();
-  run->add_option("--dataplane-var,-v", o.dataplane_vars,
-                  "A template variable for --dataplane-file, key=value (repeatable)");
-  run->add_option("--dataplane-token-file", o.token_file, "File holding the dataplane token")
-      ->required();
-  run->add_option("--ca-cert-file", o.ca_cert_file,
-                  "CA certificate that signs the data plane server's certificate (PEM)");
-  run->add_option("--proxy", o.proxy, "grpc (proxyless gRPC application) or envoy (sidecar)")
-      ->check(CLI::IsMember({"grpc", "envoy"}))
-      ->capture_default_str();
-  run->add_option("--work-dir", o.work_dir,
-                  "Where bootstrap and certificate files go (default $TMPDIR/ursa-dp/<mesh>.<name>)");
-  run->add_option("--admin-port", o.admin_port, "Envoy's admin port (--proxy envoy)")
-      ->capture_default_str();
-  run->add_option("--binary-path", o.envoy_binary, "The Envoy binary (--proxy envoy)")
-      ->capture_default_str();
-  run->add_option("--cp-retry-backoff", backoff,
-                  "Wait between bootstrap attempts while the control plane is unreachable")
-      ->check(durationCheck())
-      ->capture_default_str();
-  run->add_option("--cp-retry-max-duration", max_duration,
-                  "Give up bootstrapping after this long")
-      ->check(durationCheck())
-      ->capture_default_str();
-  run->add_option("--certificate-timeout", cert_timeout,
-                  "How long to wait for the first certificates (meshes with mTLS)")
-      ->check(durationCheck())
-      ->capture_default_str();
-  run->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
-  run->add_option("app", o.app, "The application to run, after --");
+  run->fallthrough();
+  ursa::dp::addRunFlags(*run, flags);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, or the error
+    return code == 0 ? 0 : 1;
+  }
   if (version_cmd->parsed()) {
     std::cout << "ursa-dp " << URSA_VERSION << "\n";
     return 0;
   }
-  if (auto s = ursa::setupLogging(log_level, ursa::LogFormat::Text); !s.ok()) {
+  if (auto s = ursa::setupLogging(flags.log_level, ursa::LogFormat::Text); !s.ok()) {
     std::cerr << "ursa-dp: " << s.message() << "\n";
     return 1;
   }
-  o.retry.backoff = parseDuration(backoff);
-  o.retry.max_duration = parseDuration(max_duration);
-  o.certificate_timeout = parseDuration(cert_timeout);
-  return ursa::dp::runAgent(o);
+  auto options = ursa::dp::resolveRunFlags(*run, flags);
+  if (!options.ok()) {
+    std::cerr << "ursa-dp: " << options.status().message() << "\n";
+    return 1;
+  }
+  return ursa::dp::runAgent(*options);
 }

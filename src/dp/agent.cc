@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "absl/strings/str_join.h"
 #include "src/dp/access_log_relay.h"
 #include "src/dp/ads_relay.h"
 #include "src/dp/cert_files.h"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr char kGrpcBootstrapFile[] = "bootstrap.json";
 constexpr char kEnvoyBootstrapFile[] = "bootstrap.yaml";
+constexpr char kControlPlaneCaFile[] = "control-plane-ca.pem";
 
 std::string defaultWorkDir(const DataplaneDocument& dp) {
   const char* tmp = std::getenv("TMPDIR");
@@ -69,16 +71,12 @@ class Agent {
           strCat("--proxy \"", o_.proxy, "\" is invalid: it must be grpc or envoy"));
     }
     URSA_ASSIGN_OR_RETURN(cp_, parseCpAddress(o_.cp_address));
-    URSA_ASSIGN_OR_RETURN(auto vars, parseVars(o_.dataplane_vars));
-    if (o_.dataplane_file.empty()) return absl::InvalidArgumentError("--dataplane-file is required");
-    URSA_ASSIGN_OR_RETURN(dp_, loadDataplaneFile(o_.dataplane_file, vars));
-    if (o_.token_file.empty()) {
-      return absl::InvalidArgumentError("--dataplane-token-file is required");
-    }
-    URSA_ASSIGN_OR_RETURN(token_, readTokenFile(o_.token_file));
-    if (!o_.ca_cert_file.empty()) {
+    URSA_ASSIGN_OR_RETURN(dp_, loadDataplane());
+    URSA_RETURN_IF_ERROR(loadToken());
+    ca_pem_ = o_.ca_cert_pem;
+    if (ca_pem_.empty() && !o_.ca_cert_file.empty()) {
       URSA_ASSIGN_OR_RETURN(ca_pem_, readFile("CA certificate file (--ca-cert-file)", o_.ca_cert_file));
-    } else if (cp_.tls) {
+    } else if (ca_pem_.empty() && cp_.tls) {
       logger("dp")->warn(
           "no --ca-cert-file: the control plane's certificate is not verified");
     }
@@ -87,8 +85,41 @@ class Agent {
     std::filesystem::create_directories(work_dir_, ec);
     if (ec) return absl::UnavailableError(strCat("cannot create ", work_dir_, ": ", ec.message()));
     std::filesystem::permissions(work_dir_, std::filesystem::perms::owner_all, ec);
+    ca_file_ = o_.ca_cert_file;
+    if (!o_.ca_cert_pem.empty()) {  // libcurl takes a file
+      ca_file_ = strCat(work_dir_, "/", kControlPlaneCaFile);
+      URSA_RETURN_IF_ERROR(writeFileAtomically(ca_file_, ca_pem_, 0600));
+    }
     logger("dp")->info("Dataplane {} in mesh {}; control plane {}; work dir {}", dp_.name,
                        dp_.mesh, cp_.baseUrl(), work_dir_);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<DataplaneDocument> loadDataplane() const {
+    NameAndMesh given{o_.name, o_.mesh};
+    URSA_ASSIGN_OR_RETURN(auto vars, parseVars(o_.dataplane_vars));
+    if (!o_.dataplane_file.empty()) return loadDataplaneFile(o_.dataplane_file, vars, given);
+    if (o_.dataplane_text.empty()) return dataplaneByName(given);
+    auto parsed = parseDataplane(o_.dataplane_text, vars, given);
+    if (!parsed.ok()) {
+      return absl::Status(parsed.status().code(),
+                          strCat("--dataplane: ", fromAbsl(parsed.status().message())));
+    }
+    return parsed;
+  }
+
+  absl::Status loadToken() {
+    if (!o_.token.empty()) {
+      URSA_ASSIGN_OR_RETURN(token_, parseToken(o_.token, "--dataplane-token"));
+      token_source_ = fixedToken(token_);
+      return absl::OkStatus();
+    }
+    if (o_.token_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a dataplane token is required: --dataplane-token-file or --dataplane-token");
+    }
+    URSA_ASSIGN_OR_RETURN(token_, readTokenFile(o_.token_file));
+    token_source_ = tokenFromFile(o_.token_file);
     return absl::OkStatus();
   }
 
@@ -101,7 +132,7 @@ class Agent {
     params.xds_server_uri = xds_server_uri;
     params.certificate_dir = o_.proxy == "grpc" ? work_dir_ : "";
     params.admin_port = o_.admin_port;
-    auto result = fetchBootstrap(cp_, o_.ca_cert_file, params, o_.retry, &stop_);
+    auto result = fetchBootstrap(cp_, ca_file_, params, o_.retry, &stop_);
     if (!result.ok() && !absl::IsCancelled(result.status())) {
       return absl::Status(result.status().code(),
                           strCat("bootstrap failed: ", fromAbsl(result.status().message())));
@@ -115,7 +146,7 @@ class Agent {
     URSA_ASSIGN_OR_RETURN(auto relay, AdsRelay::start({.listen_address = "127.0.0.1",
                                                        .port = 0,
                                                        .upstream = channel,
-                                                       .token = tokenFromFile(o_.token_file),
+                                                       .token = token_source_,
                                                        .identity = identity}));
     logger("dp")->info("xDS relay listening on {}", relay->address());
     URSA_ASSIGN_OR_RETURN(BootstrapResult boot, bootstrap(relay->address()));
@@ -128,7 +159,7 @@ class Agent {
     URSA_RETURN_IF_ERROR(writeFileAtomically(bootstrap_file, boot.bootstrap, 0600));
 
     auto writer = CertWriter::start({.channel = channel,
-                                     .token = tokenFromFile(o_.token_file),
+                                     .token = token_source_,
                                      .identity = identity,
                                      .mesh = dp_.mesh,
                                      .dir = work_dir_});
@@ -183,8 +214,9 @@ class Agent {
     }
     std::vector<ChildSpec> children;
     if (!o_.app.empty()) children.push_back({.argv = o_.app, .name = "application"});
-    children.push_back({.argv = {o_.envoy_binary, "-c", bootstrap_file, "--disable-hot-restart"},
-                        .name = "envoy"});
+    std::vector<std::string> envoy = envoyCommandLine(o_, bootstrap_file);
+    logger("dp")->info("starting Envoy: {}", absl::StrJoin(envoy, " "));
+    children.push_back({.argv = std::move(envoy), .name = "envoy"});
     return supervise(children);
   }
 
@@ -231,7 +263,9 @@ class Agent {
   CpAddress cp_;
   DataplaneDocument dp_;
   std::string token_;
+  TokenSource token_source_;
   std::string ca_pem_;
+  std::string ca_file_;  // what libcurl verifies the control plane with ("" for nothing)
   std::string work_dir_;
   Supervisor supervisor_;
   std::atomic<bool> stop_{false};
@@ -242,6 +276,23 @@ class Agent {
 };
 
 }  // namespace
+
+std::vector<std::string> envoyCommandLine(const AgentOptions& o, const std::string& bootstrap_file) {
+  std::vector<std::string> argv = {o.envoy_binary,
+                                   "--config-path",
+                                   bootstrap_file,
+                                   "--drain-time-s",
+                                   std::to_string(absl::ToInt64Seconds(o.drain_time)),
+                                   "--disable-hot-restart",
+                                   "--log-level",
+                                   o.envoy_log_level};
+  if (o.concurrency > 0) {
+    argv.insert(argv.end(), {"--concurrency", std::to_string(o.concurrency)});
+  } else {
+    argv.push_back("--cpuset-threads");
+  }
+  return argv;
+}
 
 int runAgent(const AgentOptions& options) { return Agent(options).run(); }
 

@@ -97,13 +97,14 @@ std::string bootstrapRequestBody(const BootstrapParams& p) {
       {"name", p.dataplane.name},
       {"proxyType", "dataplane"},
       {"dataplaneToken", p.token},
-      {"dataplaneResource", p.dataplane.json.dump()},
       {"version", {{"kumaDp", {{"version", URSA_VERSION}}}, {"envoy", model::Json::object()}}},
       {"caCert", p.ca_pem},
       {"adminPort", p.admin_port},
       {"ursa",
        {{"proxy", p.proxy}, {"xdsServerUri", p.xds_server_uri}, {"certificateDir", p.certificate_dir}}},
   };
+  // Without a template the control plane looks the Dataplane up by name.
+  if (!p.dataplane.json.is_null()) req["dataplaneResource"] = p.dataplane.json.dump();
   return req.dump();
 }
 

@@ -81,12 +81,9 @@ absl::StatusOr<CpAddress> parseCpAddress(std::string_view url) {
   return out;
 }
 
-absl::StatusOr<std::string> readTokenFile(const std::string& path) {
-  URSA_ASSIGN_OR_RETURN(std::string content, readFile("dataplane token file", path));
+absl::StatusOr<std::string> parseToken(std::string_view content, std::string_view source) {
   std::string_view token = trim(content);
-  if (token.empty()) {
-    return absl::InvalidArgumentError(strCat("dataplane token file \"", path, "\" is empty"));
-  }
+  if (token.empty()) return absl::InvalidArgumentError(strCat(source, " is empty"));
   size_t first = token.find('.');
   size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   bool jwt = second != std::string_view::npos && token.find('.', second + 1) == std::string_view::npos &&
@@ -95,11 +92,16 @@ absl::StatusOr<std::string> readTokenFile(const std::string& path) {
              isBase64Url(token.substr(second + 1));
   if (!jwt) {
     return absl::InvalidArgumentError(strCat(
-        "dataplane token file \"", path,
-        "\" does not hold a dataplane token (a JWT: three base64url parts separated by dots); "
+        source,
+        " does not hold a dataplane token (a JWT: three base64url parts separated by dots); "
         "generate one with `ursactl generate dataplane-token --name NAME --mesh MESH`"));
   }
   return std::string(token);
+}
+
+absl::StatusOr<std::string> readTokenFile(const std::string& path) {
+  URSA_ASSIGN_OR_RETURN(std::string content, readFile("dataplane token file", path));
+  return parseToken(content, strCat("dataplane token file \"", path, "\""));
 }
 
 TokenSource tokenFromFile(std::string path) {

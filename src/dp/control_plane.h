@@ -31,6 +31,11 @@ struct CpAddress {
 // InvalidArgument naming the problem for anything but http(s)://host[:port][/].
 absl::StatusOr<CpAddress> parseCpAddress(std::string_view url);
 
+// A dataplane token given as text (`--dataplane-token`): `content` without
+// surrounding whitespace. InvalidArgument naming `source` when it is empty or
+// not a JWT (three base64url parts separated by dots).
+absl::StatusOr<std::string> parseToken(std::string_view content, std::string_view source);
+
 // Reads a dataplane token file: the token is the file's content without
 // surrounding whitespace. NotFound for a missing file, InvalidArgument when
 // the content is empty or not a JWT (three base64url parts separated by dots).

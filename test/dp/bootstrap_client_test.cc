@@ -63,6 +63,18 @@ TEST(BootstrapRequestTest, CarriesKumasFieldsAndUrsasExtension) {
   EXPECT_EQ((*dp)["networking"]["inbound"][0]["port"], 8080);
 }
 
+TEST(BootstrapRequestTest, WithoutATemplateNamesTheDataplaneAndSendsNoResource) {
+  BootstrapParams p = params();
+  auto by_name = dataplaneByName({.name = "web-2", .mesh = "demo"});
+  ASSERT_TRUE(by_name.ok()) << by_name.status();
+  p.dataplane = *by_name;
+  auto req = model::Json::parse(bootstrapRequestBody(p));
+  EXPECT_EQ(req["name"], "web-2");
+  EXPECT_EQ(req["mesh"], "demo");
+  EXPECT_FALSE(req.contains("dataplaneResource")) << req.dump();
+  EXPECT_TRUE(model::Json::parse(bootstrapRequestBody(params())).contains("dataplaneResource"));
+}
+
 TEST(BootstrapResponseTest, DecodesTheJsonEnvelope) {
   std::string envelope = model::Json{{"bootstrap", absl::Base64Escape("{\"xds_servers\":[]}")},
                                      {"kumaSidecarConfiguration", {{"networking", {}}}}}

@@ -47,6 +47,60 @@ TEST(DataplaneVarsTest, RefusesPairsWithoutKey) {
   EXPECT_FALSE(parseVars({"=x"}).ok());
 }
 
+TEST(DataplaneVarsTest, SplitsCommaSeparatedPairsAsKumaDp) {
+  auto vars = parseVars({"name=b1,port=9000", "version=v2"});
+  ASSERT_TRUE(vars.ok()) << vars.status();
+  EXPECT_EQ(vars->size(), 3u);
+  EXPECT_EQ((*vars)["name"], "b1");
+  EXPECT_EQ((*vars)["port"], "9000");
+  // A part without a key: the comma belongs to the value.
+  auto whole = parseVars({"hosts=a,b"});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ((*whole)["hosts"], "a,b");
+  auto empty_key = parseVars({"a=1,=2"});
+  ASSERT_TRUE(empty_key.ok()) << empty_key.status();
+  EXPECT_EQ(empty_key->size(), 1u);
+  EXPECT_EQ((*empty_key)["a"], "1,=2");
+}
+
+constexpr char kUnnamed[] =
+    "type: Dataplane\nnetworking:\n  address: 10.0.0.1\n"
+    "  inbound:\n  - port: 80\n    tags: {kuma.io/service: web}\n";
+
+TEST(DataplaneFileTest, NameAndMeshFillATemplateWithout) {
+  auto dp = parseDataplane(kUnnamed, {}, {.name = "web-1", .mesh = "demo"});
+  ASSERT_TRUE(dp.ok()) << dp.status();
+  EXPECT_EQ(dp->nodeId(), "demo.web-1");
+  EXPECT_EQ(dp->json["name"], "web-1");
+  EXPECT_EQ(dp->json["mesh"], "demo");
+  EXPECT_THAT(std::string(parseDataplane(kUnnamed, {}).status().message()), HasSubstr("no name"));
+}
+
+TEST(DataplaneFileTest, NameAndMeshMustAgreeWithTheTemplates) {
+  const std::map<std::string, std::string> vars = {
+      {"mesh", "demo"}, {"name", "b1"}, {"port", "9000"}, {"version", "v2"}};
+  auto same = parseDataplane(kTemplate, vars, {.name = "b1", .mesh = "demo"});
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->nodeId(), "demo.b1");
+  auto other_name = parseDataplane(kTemplate, vars, {.name = "b2"});
+  EXPECT_TRUE(absl::IsInvalidArgument(other_name.status()));
+  EXPECT_THAT(std::string(other_name.status().message()),
+              HasSubstr(R"(--name is "b2" but the Dataplane template's name is "b1")"));
+  auto other_mesh = parseDataplane(kTemplate, vars, {.mesh = "default"});
+  EXPECT_THAT(std::string(other_mesh.status().message()),
+              HasSubstr(R"(--mesh is "default" but the Dataplane template's mesh is "demo")"));
+}
+
+TEST(DataplaneFileTest, WithoutATemplateTheNameIsRequired) {
+  auto dp = dataplaneByName({.name = "web-1"});
+  ASSERT_TRUE(dp.ok()) << dp.status();
+  EXPECT_EQ(dp->nodeId(), "default.web-1");
+  EXPECT_TRUE(dp->json.is_null());
+  auto none = dataplaneByName({.mesh = "demo"});
+  EXPECT_TRUE(absl::IsInvalidArgument(none.status()));
+  EXPECT_THAT(std::string(none.status().message()), HasSubstr("--name"));
+}
+
 TEST(DataplaneFileTest, SubstitutesVariables) {
   auto dp = parseDataplane(kTemplate,
                            {{"mesh", "demo"}, {"name", "b1"}, {"port", "9000"}, {"version", "v2"}});
