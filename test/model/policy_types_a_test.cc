@@ -12,33 +12,15 @@
 
 #include "src/model/validators/policy_helpers_a.h"
 #include "test/support/conformance.h"
+#include "test/model/policy_test_support.h"
 #include "ursa/model/codec.h"
 #include "ursa/model/registry.h"
 
 namespace ursa::model {
 namespace {
 
-const ResourceType& typeNamed(std::string_view name) {
-  const ResourceType* type = TypeRegistry::instance().byName(name);
-  if (type == nullptr) throw std::runtime_error(std::string(name) + " is not registered");
-  return *type;
-}
-
-// Decodes `yaml` (a spec) strictly and validates it; decoding problems are
-// returned as violations too.
-Violations check(std::string_view type_name, std::string_view yaml) {
-  const ResourceType& type = typeNamed(type_name);
-  auto doc = parseYaml(yaml);
-  if (!doc.ok()) throw std::runtime_error(std::string(doc.status().message()));
-  auto spec = decodeSpec(type, *doc);
-  if (!spec.ok()) return violationsOf(spec.status());
-  Resource r;
-  r.type = &type;
-  r.meta.name = "p";
-  r.meta.mesh = "default";
-  r.spec = std::move(*spec);
-  return validateResource(r);
-}
+using policy_test::check;
+using policy_test::typeNamed;
 
 // Decodes `yaml` strictly and writes it back as ursa stores it.
 Json roundTrip(std::string_view type_name, std::string_view yaml) {
