@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
 
   ursa::dp::AgentOptions o;
   std::string log_level = "info";
-  std::string backoff = "3s", max_duration = "5m", cert_timeout = "30s";
+  std::string backoff = "3s", max_duration = "5m", cert_timeout = "30s",
+              tls_hold = "10s";
   auto* run = app.add_subcommand(
       "run", "Register a Dataplane, bootstrap its proxy and run it (and the application after --)");
   run->add_option("--cp-address", o.cp_address, "URL of the control plane's data plane server")
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
                   "How long to wait for the first certificates (meshes with mTLS)")
       ->check(durationCheck())
       ->capture_default_str();
+  run->add_option("--tls-config-hold-timeout", tls_hold,
+                  "How long the application's TLS configuration may wait for its certificate "
+                  "files before it is handed over anyway (--proxy grpc)")
+      ->check(durationCheck())
+      ->capture_default_str();
   run->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   run->add_option("app", o.app, "The application to run, after --");
 
@@ -90,5 +96,6 @@ int main(int argc, char** argv) {
   o.retry.backoff = parseDuration(backoff);
   o.retry.max_duration = parseDuration(max_duration);
   o.certificate_timeout = parseDuration(cert_timeout);
+  o.tls_config_hold_timeout = parseDuration(tls_hold);
   return ursa::dp::runAgent(o);
 }
