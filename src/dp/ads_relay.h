@@ -17,7 +17,19 @@
 //    with the same status (code and message); when the application cancels,
 //    the upstream stream is cancelled; when it half-closes, the upstream
 //    side is half-closed and the control plane's final status is relayed;
-//  - a token that cannot be read ends the stream with UNAUTHENTICATED.
+//  - a token that cannot be read ends the stream with UNAUTHENTICATED;
+//  - with a certificate gate (certificate_gate.h), a response whose Clusters
+//    or Listeners name the certificate files (response_hold.h) while the
+//    gate is closed is held, not written: the control plane's next
+//    responses keep flowing meanwhile (those of other types, and those that
+//    need no certificate files, go to the application at once); a later
+//    state-of-the-world response of the held type replaces it (latest wins:
+//    the application ACKs or NACKs only nonces it received, and the control
+//    plane ignores the stale nonces of requests made meanwhile), a later
+//    delta response queues behind it. When the gate opens, or after its
+//    maximum hold (logged as a warning), the held responses are written, in
+//    order, before anything read after them. Every hold and release is
+//    logged with the type and version.
 // The application's xDS client reconnects by itself, and each new stream is
 // relayed anew (reading the token again).
 //
@@ -28,6 +40,7 @@
 #include <string>
 
 #include "grpcpp/grpcpp.h"
+#include "src/dp/certificate_gate.h"
 #include "src/dp/control_plane.h"
 #include "ursa/common/status.h"
 
@@ -39,6 +52,8 @@ struct RelayOptions {
   std::shared_ptr<grpc::Channel> upstream;  // to the control plane (makeCpChannel)
   TokenSource token;
   ProxyIdentity identity;
+  // Opened by the certificate writer; null: every response goes through at once.
+  std::shared_ptr<CertificateGate> certificates;
 };
 
 class AdsRelay {

@@ -33,6 +33,19 @@ std::string defaultWorkDir(const DataplaneDocument& dp) {
   return strCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/ursa-dp/", dp.nodeId());
 }
 
+// The refresh interval of the bootstrap's file_watcher provider "default",
+// as the application's provider will use it (zero when absent or malformed).
+absl::Duration providerRefresh(const model::Json& bootstrap) {
+  static const model::Json::json_pointer kRefresh(
+      "/certificate_providers/default/config/refresh_interval");
+  absl::Duration d;
+  if (!bootstrap.contains(kRefresh) || !bootstrap.at(kRefresh).is_string() ||
+      !absl::ParseDuration(bootstrap.at(kRefresh).get<std::string>(), &d)) {
+    return absl::ZeroDuration();
+  }
+  return d;
+}
+
 class Agent {
  public:
   explicit Agent(const AgentOptions& options) : o_(options) {}
@@ -143,11 +156,13 @@ class Agent {
   absl::StatusOr<int> runGrpc() {
     ProxyIdentity identity{dp_.nodeId(), "grpc"};
     auto channel = makeCpChannel(cp_, ca_pem_);
+    auto gate = std::make_shared<CertificateGate>(o_.tls_config_hold_timeout);
     URSA_ASSIGN_OR_RETURN(auto relay, AdsRelay::start({.listen_address = "127.0.0.1",
                                                        .port = 0,
                                                        .upstream = channel,
                                                        .token = token_source_,
-                                                       .identity = identity}));
+                                                       .identity = identity,
+                                                       .certificates = gate}));
     logger("dp")->info("xDS relay listening on {}", relay->address());
     URSA_ASSIGN_OR_RETURN(BootstrapResult boot, bootstrap(relay->address()));
     auto json = model::parseJson(boot.bootstrap);
@@ -157,12 +172,14 @@ class Agent {
     }
     std::string bootstrap_file = strCat(work_dir_, "/", kGrpcBootstrapFile);
     URSA_RETURN_IF_ERROR(writeFileAtomically(bootstrap_file, boot.bootstrap, 0600));
+    gate->setProviderRefresh(providerRefresh(*json));
 
     auto writer = CertWriter::start({.channel = channel,
                                      .token = token_source_,
                                      .identity = identity,
                                      .mesh = dp_.mesh,
-                                     .dir = work_dir_});
+                                     .dir = work_dir_,
+                                     .gate = gate});
     URSA_ASSIGN_OR_RETURN(bool mtls, waitForCertificates(*writer));
     if (mtls) {
       logger("dp")->info("mesh {} has mTLS: certificates written in {}", dp_.mesh, work_dir_);

@@ -10,7 +10,10 @@
 //      certificateDir = the work dir), retrying while the control plane is
 //      unreachable; write the gRPC xDS bootstrap to <work dir>/bootstrap.json;
 //   4. start the certificate writer (cert_writer.h) and wait, bounded, for its
-//      first answer (files written when the mesh has mTLS);
+//      first answer (files written when the mesh has mTLS); the writer opens
+//      the certificate gate (certificate_gate.h) through which the relay
+//      holds the application's TLS configuration until the files it names
+//      are written (at most `tls_config_hold_timeout`);
 //   5. start the application with GRPC_XDS_BOOTSTRAP=<work dir>/bootstrap.json
 //      (and GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS=100 unless set, so a
 //      gRPC C++ client whose calls do not poll its xDS stream, idle or
@@ -63,6 +66,7 @@ struct AgentOptions {
   std::vector<std::string> app;  // the application and its arguments (after --)
   RetryPolicy retry;
   absl::Duration certificate_timeout = absl::Seconds(30);
+  absl::Duration tls_config_hold_timeout = absl::Seconds(10);
 };
 
 // Envoy's command line, as kuma-dp 2.2 builds it: the binary, --config-path

@@ -161,6 +161,7 @@ absl::Status CertWriter::handle(const DiscoveryResponse& res) {
       logger("dp")->info("certificates: mesh {} no longer has mTLS; the files stay as they are",
                          options_.mesh);
     }
+    if (options_.gate) options_.gate->filesOutdated();
     noteFirst(false);
     return absl::OkStatus();
   }
@@ -175,13 +176,18 @@ absl::Status CertWriter::handle(const DiscoveryResponse& res) {
                      inlinePem(identity->tls_certificate().private_key())};
   absl::Time expiry;
   URSA_ASSIGN_OR_RETURN(CertificateSet normalized, normalizeCertificates(set, &expiry));
+  bool unchanged;
   {
     std::lock_guard lock(mu_);
-    if (written_ == normalized) {
+    unchanged = written_ == normalized;
+    if (unchanged) {
       first_ = first_.value_or(true);
       cv_.notify_all();
-      return absl::OkStatus();
     }
+  }
+  if (unchanged) {
+    if (options_.gate) options_.gate->filesWritten(/*replaced=*/false);
+    return absl::OkStatus();
   }
   auto written = writeCertificateFiles(options_.dir, normalized);
   if (!written.ok()) {
@@ -199,6 +205,7 @@ absl::Status CertWriter::handle(const DiscoveryResponse& res) {
     ++writes_;
     expiry_ = expiry;
   }
+  if (options_.gate) options_.gate->filesWritten(/*replaced=*/*written > 0);
   noteFirst(true);
   return absl::OkStatus();
 }

@@ -8,6 +8,9 @@
 // when both secrets are present and changed, written as the certificate
 // files of cert_files.h (CA bundle first). A response without them means the
 // mesh has no mTLS: nothing is written (existing files are left in place).
+// With a certificate gate, the writer opens it once the files hold the
+// certificates just served (written, or already there) and closes it on a
+// response without them (certificate_gate.h).
 //
 // The stream is reopened after it ends (control plane restart), after
 // `reconnect_backoff`, until stop().
@@ -24,6 +27,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "src/dp/cert_files.h"
+#include "src/dp/certificate_gate.h"
 #include "src/dp/control_plane.h"
 
 namespace envoy::service::discovery::v3 {
@@ -39,6 +43,7 @@ struct CertWriterOptions {
   std::string mesh;
   std::string dir;  // where the files of cert_files.h go
   absl::Duration reconnect_backoff = absl::Seconds(1);
+  std::shared_ptr<CertificateGate> gate;  // optional
 };
 
 class CertWriter {

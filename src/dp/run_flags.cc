@@ -207,6 +207,11 @@ void addRunFlags(CLI::App& cmd, RunFlags& f) {
       "How long to wait for the first certificates (meshes with mTLS)")
       ->check(durationCheck("--certificate-timeout", ""))
       ->capture_default_str();
+  add(cmd, "--tls-config-hold-timeout", f.tls_config_hold_timeout,
+      "How long the application's TLS configuration may wait for its certificate files before "
+      "it is handed over anyway (--proxy grpc)")
+      ->check(durationCheck("--tls-config-hold-timeout", ""))
+      ->capture_default_str();
   addKumaDpFlags(cmd, f);
   add(cmd, "app", o.app, "The application to run, after --");
 }
@@ -224,6 +229,7 @@ absl::StatusOr<AgentOptions> resolveRunFlags(const CLI::App& cmd, const RunFlags
   o.retry.backoff = parseDuration(f.backoff);
   o.retry.max_duration = parseDuration(f.max_duration);
   o.certificate_timeout = parseDuration(f.certificate_timeout);
+  o.tls_config_hold_timeout = parseDuration(f.tls_config_hold_timeout);
   o.drain_time = parseDuration(f.drain_time);
   o.envoy_log_level = f.envoy_log_level.empty() ? envoyLogLevelFor(f.log_level) : f.envoy_log_level;
   return o;

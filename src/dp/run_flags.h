@@ -26,6 +26,7 @@ struct RunFlags {
   std::string backoff = "3s";
   std::string max_duration = "5m";
   std::string certificate_timeout = "30s";
+  std::string tls_config_hold_timeout = "10s";
   std::string drain_time = "30s";
   std::string proxy_type = "dataplane";
   std::string bootstrap_version;

@@ -2,14 +2,18 @@
 // (test/xds/ads_client.h) and the real ADS server over TLS: node identity
 // and token reach the control plane, responses and ACKs flow both ways for
 // state-of-the-world and delta, and each side's end reaches the other with
-// its status.
+// its status; with a certificate gate, TLS configuration waits for the
+// certificate files and nothing else does.
 
 #include "src/dp/ads_relay.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/time/clock.h"
 #include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
+#include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 #include "test/dp/xds_test_support.h"
 #include "test/xds/ads_client.h"
 
@@ -39,10 +43,11 @@ class AdsRelayTest : public ::testing::Test {
     if (relay_) relay_->stop();
   }
 
-  void startRelay(TokenSource token) {
+  void startRelay(TokenSource token, std::shared_ptr<CertificateGate> gate = nullptr) {
     auto r = AdsRelay::start({.upstream = makeCpChannel(cp_.address(), cp_.ca_pem),
                               .token = std::move(token),
-                              .identity = {kNode, "grpc"}});
+                              .identity = {kNode, "grpc"},
+                              .certificates = std::move(gate)});
     ASSERT_TRUE(r.ok()) << r.status();
     relay_ = std::move(*r);
     app_channel_ = grpc::CreateChannel(relay_->address(), grpc::InsecureChannelCredentials());
@@ -234,6 +239,116 @@ TEST_F(AdsRelayTest, ManyConcurrentStreamsAndARelayStopEndsThemAll) {
   }
   EXPECT_EQ(relay_->streamsOpen(), 0u);
   EXPECT_TRUE(cp_.callbacks.waitFor([&] { return cp_.callbacks.closed == 10; }));
+}
+
+// --- holding TLS configuration for the certificate files -----------------------
+
+envoy::config::cluster::v3::Cluster tlsCluster(const std::string& name) {
+  auto c = cluster(name);
+  envoy::extensions::transport_sockets::tls::v3::UpstreamTlsContext tls;
+  tls.mutable_common_tls_context()->mutable_tls_certificate_provider_instance()->set_instance_name(
+      "default");
+  c.mutable_transport_socket()->set_name("envoy.transport_sockets.tls");
+  c.mutable_transport_socket()->mutable_typed_config()->PackFrom(tls);
+  return c;
+}
+
+class AdsRelayHoldTest : public AdsRelayTest {
+ protected:
+  void SetUp() override {}
+  void withGate(absl::Duration max_hold) {
+    gate_ = std::make_shared<CertificateGate>(max_hold);
+    startRelay(fixedToken(kToken), gate_);
+  }
+  std::shared_ptr<CertificateGate> gate_;
+};
+
+TEST_F(AdsRelayHoldTest, TlsClustersWaitForTheFilesAndGoAsSoonAsTheyAreWritten) {
+  withGate(absl::Seconds(30));
+  setClusters({tlsCluster("backend")});
+  auto app = xds::test::openSotw(app_channel_);
+  ASSERT_TRUE(app->send(appRequest()));
+  EXPECT_FALSE(app->next(500ms)) << "TLS configuration before its certificate files";
+
+  absl::Time written = absl::Now();
+  gate_->filesWritten();
+  auto res = app->next(2s);
+  ASSERT_TRUE(res);
+  EXPECT_LT(absl::Now() - written, absl::Milliseconds(500));
+  envoy::config::cluster::v3::Cluster c;
+  ASSERT_TRUE(res->resources(0).UnpackTo(&c));
+  EXPECT_TRUE(c.has_transport_socket());
+  ASSERT_TRUE(app->send(ack(*res)));  // the nonce the control plane sent
+  EXPECT_TRUE(cp_.callbacks.waitFor([&] { return cp_.callbacks.acks >= 1; }));
+}
+
+TEST_F(AdsRelayHoldTest, ConfigurationWithoutTlsIsNeverHeld) {
+  withGate(absl::Seconds(30));
+  setClusters({cluster("backend")});
+  auto app = xds::test::openSotw(app_channel_);
+  ASSERT_TRUE(app->send(appRequest()));
+  absl::Time asked = absl::Now();
+  auto res = app->next(2s);
+  ASSERT_TRUE(res) << "plaintext configuration held";
+  EXPECT_LT(absl::Now() - asked, absl::Milliseconds(500));
+  EXPECT_FALSE(gate_->isOpen());
+}
+
+TEST_F(AdsRelayHoldTest, OtherTypesFlowWhileTlsClustersAreHeld) {
+  withGate(absl::Seconds(30));
+  envoy::config::listener::v3::Listener api;
+  api.set_name("echo.mesh:8080");
+  xds::SnapshotBuilder b;
+  b.add(xds::TypeIndex::Cluster, "backend", tlsCluster("backend"));
+  b.add(xds::TypeIndex::Listener, api.name(), api);
+  cp_.cache.set(kNode, b.build());
+
+  auto app = xds::test::openSotw(app_channel_);
+  ASSERT_TRUE(app->send(appRequest()));  // clusters
+  DiscoveryRequest lds;
+  lds.set_type_url(std::string(xds::typeUrl(xds::TypeIndex::Listener)));
+  lds.add_resource_names(api.name());
+  ASSERT_TRUE(app->send(lds));
+  auto first = app->next(2s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->type_url(), xds::typeUrl(xds::TypeIndex::Listener));
+  DiscoveryRequest lds_ack = ack(*first);
+  lds_ack.add_resource_names(api.name());
+  ASSERT_TRUE(app->send(lds_ack));
+  EXPECT_FALSE(app->next(300ms)) << "clusters before their certificate files";
+
+  gate_->filesWritten();
+  auto second = app->next(2s);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->type_url(), xds::typeUrl(xds::TypeIndex::Cluster));
+}
+
+TEST_F(AdsRelayHoldTest, AHoldEndsAfterTheMaximumEvenWithoutFiles) {
+  withGate(absl::Milliseconds(400));
+  setClusters({tlsCluster("backend")});
+  auto app = xds::test::openSotw(app_channel_);
+  absl::Time asked = absl::Now();
+  ASSERT_TRUE(app->send(appRequest()));
+  auto res = app->next(3s);
+  ASSERT_TRUE(res) << "held past the maximum";
+  EXPECT_GE(absl::Now() - asked, absl::Milliseconds(400));
+  EXPECT_FALSE(gate_->isOpen());
+}
+
+TEST_F(AdsRelayHoldTest, AStreamEndingWhileHoldingIsCleanedUp) {
+  withGate(absl::Seconds(30));
+  setClusters({tlsCluster("backend")});
+  {
+    auto app = xds::test::openSotw(app_channel_);
+    ASSERT_TRUE(app->send(appRequest()));
+    EXPECT_FALSE(app->next(300ms));
+  }  // cancelled while its clusters are held
+  for (int i = 0; i < 50 && relay_->streamsOpen() > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(relay_->streamsOpen(), 0u);
+  gate_->filesWritten();  // finds nothing to write to
+  auto app = xds::test::openSotw(app_channel_);
+  ASSERT_TRUE(app->send(appRequest()));
+  EXPECT_TRUE(app->next(2s)) << "the gate is open now";
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ class CertWriterTest : public ::testing::Test {
                                  .identity = {kNode, "grpc"},
                                  .mesh = "default",
                                  .dir = dir_.string(),
-                                 .reconnect_backoff = absl::Milliseconds(100)});
+                                 .reconnect_backoff = absl::Milliseconds(100),
+                                 .gate = gate_});
   }
 
   // The proxy's snapshot: its secrets (when given) beside other config.
@@ -89,6 +90,7 @@ class CertWriterTest : public ::testing::Test {
   test::TlsAdsUpstream cp_{kToken};
   std::filesystem::path dir_;
   test::Pem ca_, leaf_;
+  std::shared_ptr<CertificateGate> gate_ = std::make_shared<CertificateGate>(absl::Seconds(30));
   std::unique_ptr<CertWriter> writer_;
 };
 
@@ -126,6 +128,29 @@ TEST_F(CertWriterTest, AnEmptyFirstAnswerMeansNoMtls) {
   EXPECT_TRUE(waitForFile("cert.pem", leaf_.cert));
 }
 
+// The certificate gate follows the files: closed without mTLS, open once
+// they are written, closed again when mTLS goes, open again when the same
+// certificates come back (the files still hold them).
+TEST_F(CertWriterTest, OpensTheCertificateGateOnceTheFilesHoldTheServedCertificates) {
+  gate_->setProviderRefresh(absl::Seconds(10));  // would show as a delay below
+  setSecrets("", nullptr);
+  startWriter(cp_.address());
+  ASSERT_TRUE(writer_->waitForFirst(absl::Seconds(5)).ok());
+  EXPECT_FALSE(gate_->isOpen());
+
+  auto waitOpen = [&](bool open) {
+    for (int i = 0; i < 250 && gate_->isOpen() != open; ++i) std::this_thread::sleep_for(20ms);
+    return gate_->isOpen() == open;
+  };
+  setSecrets(ca_.cert, &leaf_);
+  EXPECT_TRUE(waitOpen(true));
+  EXPECT_EQ(slurp(dir_ / "cert.pem"), leaf_.cert) << "opened before the files were written";
+  setSecrets("", nullptr);
+  EXPECT_TRUE(waitOpen(false));
+  setSecrets(ca_.cert, &leaf_);
+  EXPECT_TRUE(waitOpen(true)) << "unchanged files need no provider refresh";
+}
+
 TEST_F(CertWriterTest, WaitsBoundedWhileTheControlPlaneHasNoConfigYet) {
   startWriter(cp_.address());
   auto first = writer_->waitForFirst(absl::Milliseconds(300));
@@ -158,6 +183,8 @@ TEST_F(CertWriterTest, RotationRewritesTheFilesCaBundleFirst) {
   ASSERT_TRUE(waitForFile("key.pem", leaf2.key));
   EXPECT_EQ(slurp(dir_ / "cert.pem"), leaf2.cert);
   EXPECT_EQ(slurp(dir_ / "identity.pem"), leaf2.cert + leaf2.key);
+  // Counted just after the last rename, which waitForFile may see first.
+  for (int i = 0; i < 100 && writer_->writes() < 3; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(writer_->writes(), 3u);
 
   std::vector<std::string> renamed;

@@ -144,6 +144,15 @@ TEST_F(RunFlagsTest, DefaultsAreKumaDps) {
   EXPECT_EQ(o->retry.backoff, absl::Seconds(3));
   EXPECT_EQ(o->retry.max_duration, absl::Minutes(5));
   EXPECT_EQ(o->envoy_log_level, "info");
+  EXPECT_EQ(o->tls_config_hold_timeout, absl::Seconds(10));
+}
+
+TEST_F(RunFlagsTest, UrsasOwnTimeoutsAreRead) {
+  auto o = resolve({"--certificate-timeout", "45s", "--tls-config-hold-timeout", "2s"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->certificate_timeout, absl::Seconds(45));
+  EXPECT_EQ(o->tls_config_hold_timeout, absl::Seconds(2));
+  EXPECT_THAT(parse({"--tls-config-hold-timeout", "soon"}), HasSubstr("--tls-config-hold-timeout"));
 }
 
 TEST_F(RunFlagsTest, EnvoysLogLevelFollowsUrsasUnlessGiven) {

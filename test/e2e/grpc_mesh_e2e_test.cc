@@ -12,7 +12,10 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
+#include <regex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -185,6 +188,57 @@ TEST_F(GrpcMeshE2eTest, CertificateRotationDropsNoCall) {
   EXPECT_TRUE(lastCallsMutual(window.size())(window)) << describe(window);
   EXPECT_GE(certificates(window, &Call::server_certificate).size(), 2u)
       << "the server's certificate was not rotated";
+}
+
+// A builtin CA backend `ca`, STRICT.
+std::string strictUnder(const std::string& ca) {
+  return R"({"enabledBackend":")" + ca + R"(","backends":[{"name":")" + ca +
+         R"(","type":"builtin"}]})";
+}
+
+// A call that failed for certificates: missing, or not trusted by the peer.
+bool failedForCertificates(const Call& c) {
+  static const std::regex kCertificate("credential|certificate|CERTIFICATE|handshaker",
+                                       std::regex::optimize);
+  return !c.ok() && std::regex_search(c.error, kCertificate);
+}
+
+// (e) mTLS switched on and off under load, under a new CA each time
+// (plaintext -> ca-1 -> off -> ca-2 -> off -> ca-3): no call fails for
+// certificates, neither for want of files when the TLS configuration
+// arrives nor with files of an earlier period (ursa-dp holds the TLS
+// configuration until the files hold what the control plane serves:
+// src/dp/certificate_gate.h). A call may still fail while the client and a
+// server disagree on plaintext vs TLS; those are counted, not judged. Each
+// plaintext period lasts 2.5 s, more than two refreshes of the file_watcher
+// provider (1 s).
+TEST_F(GrpcMeshE2eTest, SwitchingMtlsUnderLoadLosesNoCallForCertificates) {
+  startServer("echo-1", freePort());
+  startServer("echo-2", freePort());
+  startClient({"--deadline-ms", "5000"}, "client-1", "echo-client", 20);
+  int64_t start = unixMillis();
+  ASSERT_TRUE(callsEventually(start, lastCallsPlain(10), 30s)) << describe(callsSince(start));
+
+  int64_t first = unixMillis();
+  for (std::string ca : {"ca-1", "", "ca-2", "", "ca-3"}) {
+    int64_t switched = unixMillis();
+    ASSERT_EQ(cp_->putDefaultMesh(ca.empty() ? "" : strictUnder(ca)), 200);
+    ASSERT_TRUE(callsEventually(switched, ca.empty() ? lastCallsPlain(20) : lastCallsMutual(20),
+                                20s))
+        << "after switching to " << (ca.empty() ? "plaintext" : ca) << ": "
+        << describe(callsSince(switched));
+    if (ca.empty()) std::this_thread::sleep_for(2500ms - milliseconds(unixMillis() - switched));
+  }
+  std::vector<Call> window = callsSince(first);
+  std::vector<Call> for_certificates;
+  std::copy_if(window.begin(), window.end(), std::back_inserter(for_certificates),
+               failedForCertificates);
+  std::cerr << "mTLS switches: " << window.size() << " calls, " << failures(window)
+            << " failed, " << for_certificates.size() << " for certificates\n";
+  for (const Call& c : window) {
+    if (!c.ok()) std::cerr << "  failed: " << c.code << " " << c.error << "\n";
+  }
+  EXPECT_TRUE(for_certificates.empty()) << describe(for_certificates);
 }
 
 }  // namespace
