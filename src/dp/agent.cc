@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "absl/strings/str_join.h"
 #include "src/dp/access_log_relay.h"
@@ -16,6 +17,7 @@
 #include "src/dp/cert_writer.h"
 #include "src/dp/control_plane.h"
 #include "src/dp/dataplane_file.h"
+#include "src/dp/envoy_admin.h"
 #include "src/dp/supervisor.h"
 #include "ursa/common/logging.h"
 #include "ursa/common/strings.h"
@@ -55,6 +57,7 @@ class Agent {
     if (!forwarder.ok()) return fail(forwarder.status());
     if (absl::Status s = prepare(); !s.ok()) return fail(s);
     auto code = o_.proxy == "envoy" ? runEnvoy() : runGrpc();
+    endDrain();
     if (!code.ok()) {
       if (absl::IsCancelled(code.status())) return 128 + signal_.load();
       return fail(code.status());
@@ -69,6 +72,52 @@ class Agent {
   }
 
   void onSignal(int sig) {
+    if (startDrain(sig)) return;
+    forward(sig);
+  }
+
+  // The first SIGTERM or SIGINT to a running Envoy sidecar drains it first,
+  // as kuma-dp 2.2 does: Envoy fails its health checks and drains its
+  // listeners (POST /healthcheck/fail) while the application keeps serving,
+  // and only after --drain-time do both get the signal. A second signal, or
+  // an Envoy that does not answer, ends the wait at once. True when the
+  // drain took the signal.
+  bool startDrain(int sig) {
+    if (o_.proxy != "envoy" || !spawned_.load() || o_.drain_time <= absl::ZeroDuration() ||
+        (sig != SIGTERM && sig != SIGINT) || draining_.exchange(true)) {
+      return false;
+    }
+    drainer_ = std::thread([this, sig] { drainThenForward(sig); });
+    return true;
+  }
+
+  void drainThenForward(int sig) {
+    absl::Status failed = failEnvoyHealthChecks(o_.admin_port);
+    if (failed.ok()) {
+      logger("dp")->info(
+          "received signal {}: Envoy is draining for {}; send the signal again to stop now", sig,
+          absl::FormatDuration(o_.drain_time));
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, absl::ToChronoMilliseconds(o_.drain_time),
+                   [&] { return stop_.load() || finished_; });
+    } else {
+      logger("dp")->warn("received signal {}: Envoy could not be drained ({}); stopping now", sig,
+                         fromAbsl(failed.message()));
+    }
+    forward(sig);
+  }
+
+  // After the children ended: a drain still waiting has nothing left to wait for.
+  void endDrain() {
+    {
+      std::lock_guard lock(mu_);
+      finished_ = true;
+    }
+    cv_.notify_all();
+    if (drainer_.joinable()) drainer_.join();
+  }
+
+  void forward(int sig) {
     logger("dp")->info("received signal {}: {}", sig,
                        spawned_ ? "forwarding it" : "stopping before the application starts");
     signal_.store(sig);
@@ -288,6 +337,9 @@ class Agent {
   std::atomic<bool> stop_{false};
   std::atomic<bool> spawned_{false};
   std::atomic<int> signal_{0};
+  std::atomic<bool> draining_{false};
+  bool finished_ = false;  // under mu_: the children ended
+  std::thread drainer_;
   std::mutex mu_;
   std::condition_variable cv_;
 };

@@ -31,13 +31,15 @@ std::string source(const std::string& flag, const std::string& env) {
 }
 
 // "3s", "5m", "1h30m" (Go's duration syntax, as kuma-dp's settings).
-CLI::Validator durationCheck(const std::string& flag, const std::string& env) {
+CLI::Validator durationCheck(const std::string& flag, const std::string& env,
+                             bool allow_zero = false) {
   return CLI::Validator(
       [=](std::string& value) -> std::string {
         absl::Duration d;
-        if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {
-          return strCat("\"", value, "\" is not a positive duration (e.g. 3s, 5m; from ",
-                        source(flag, env), ")");
+        if (!absl::ParseDuration(value, &d) || d < absl::ZeroDuration() ||
+            (d == absl::ZeroDuration() && !allow_zero)) {
+          return strCat("\"", value, "\" is not a ", allow_zero ? "" : "positive ",
+                        "duration (e.g. 3s, 5m; from ", source(flag, env), ")");
         }
         return "";
       },
@@ -144,7 +146,7 @@ void addKumaDpFlags(CLI::App& cmd, RunFlags& f) {
       ->capture_default_str();
   add(cmd, "--drain-time", f.drain_time, "Envoy's drain time (--drain-time-s)",
       "KUMA_DATAPLANE_DRAIN_TIME")
-      ->check(durationCheck("--drain-time", "KUMA_DATAPLANE_DRAIN_TIME"))
+      ->check(durationCheck("--drain-time", "KUMA_DATAPLANE_DRAIN_TIME", /*allow_zero=*/true))
       ->capture_default_str();
   add(cmd, "--concurrency", o.concurrency,
       "Envoy's worker threads (unset or 0: --cpuset-threads)", "KUMA_DATAPLANE_RUNTIME_CONCURRENCY")

@@ -199,10 +199,14 @@ TEST_F(RunFlagsTest, OnlyDataplaneProxiesRun) {
 
 TEST_F(RunFlagsTest, BadValuesNameTheFlagAndItsVariable) {
   setenv("KUMA_DATAPLANE_DRAIN_TIME", "soon", 1);
-  EXPECT_THAT(parse({}), HasSubstr(R"(--drain-time: "soon" is not a positive duration)"));
+  EXPECT_THAT(parse({}), HasSubstr(R"(--drain-time: "soon" is not a duration)"));
   EXPECT_THAT(parse({}), HasSubstr("KUMA_DATAPLANE_DRAIN_TIME"));
   unsetenv("KUMA_DATAPLANE_DRAIN_TIME");
-  EXPECT_THAT(parse({"--drain-time", "0s"}), HasSubstr("not a positive duration"));
+  EXPECT_THAT(parse({"--drain-time", "-1s"}), HasSubstr("not a duration"));
+  EXPECT_THAT(parse({"--cp-retry-backoff", "0s"}), HasSubstr("not a positive duration"));
+  auto no_drain = resolve({"--drain-time", "0s"});  // skips the drain on stop
+  ASSERT_TRUE(no_drain.ok()) << no_drain.status();
+  EXPECT_EQ(no_drain->drain_time, absl::ZeroDuration());
   EXPECT_THAT(parse({"--concurrency", "-1"}),
               HasSubstr(R"(--concurrency: "-1" is not a whole number)"));
   setenv("KUMA_DATAPLANE_RUNTIME_CONCURRENCY", "4294967296", 1);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "test/e2e/control_plane_suite.h"
 #include "test/e2e/mesh_harness.h"
 
 namespace ursa::e2e {
@@ -27,25 +28,8 @@ constexpr char kUnnamedTemplate[] =
     "type: Dataplane\nnetworking:\n  address: 127.0.0.1\n  inbound:\n  - port: {{ port }}\n"
     "    tags:\n      kuma.io/service: web\n      kuma.io/protocol: grpc\n";
 
-class DpKumaCliE2eTest : public ::testing::Test {
+class DpKumaCliE2eTest : public ControlPlaneSuite {
  protected:
-  static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/ursa-dpcli-e2e-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = new fs::path(tmpl);
-    cp_ = new ControlPlane(*dir_ / "cp");
-  }
-  static void TearDownTestSuite() {
-    delete cp_;
-    cp_ = nullptr;
-    fs::remove_all(*dir_);
-    delete dir_;
-  }
-  void SetUp() override {
-    if (binDir().empty()) GTEST_SKIP() << "URSA_BINARY_DIR is not set (run through ctest)";
-    ASSERT_TRUE(cp_->error().empty()) << cp_->error();
-  }
-
   static std::string unique(const std::string& prefix) {
     static int n = 0;
     return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
@@ -90,12 +74,7 @@ class DpKumaCliE2eTest : public ::testing::Test {
     return args;
   }
 
-  static fs::path* dir_;
-  static ControlPlane* cp_;
 };
-
-fs::path* DpKumaCliE2eTest::dir_ = nullptr;
-ControlPlane* DpKumaCliE2eTest::cp_ = nullptr;
 
 TEST_F(DpKumaCliE2eTest, EnvoyGetsKumaDpsArgumentsFromFlags) {
   const std::string name = unique("flags");
