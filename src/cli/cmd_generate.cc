@@ -36,7 +36,7 @@ absl::Status runUserToken(Session& session, const UserTokenArgs& args) {
 }  // namespace
 
 void addGenerateCommand(CLI::App& app, Session& session) {
-  auto* generate = app.add_subcommand("generate", "Generate tokens");
+  auto* generate = app.add_subcommand("generate", "Generate tokens and signing keys");
   generate->require_subcommand(1);
   auto args = std::make_shared<UserTokenArgs>();
   auto* cmd =
@@ -53,6 +53,7 @@ void addGenerateCommand(CLI::App& app, Session& session) {
     session.action = [&session, args] { return runUserToken(session, *args); };
   });
   addGenerateDataplaneTokenCommand(*generate, session);
+  addGenerateKeyCommands(*generate, session);
 }
 
 }  // namespace ursa::cli

@@ -18,6 +18,8 @@ void addConfigCommand(CLI::App& app, Session& session);      // cmd_config.cc
 void addGenerateCommand(CLI::App& app, Session& session);    // cmd_generate.cc
 // `generate dataplane-token`, on the `generate` command (cmd_generate_dataplane_token.cc).
 void addGenerateDataplaneTokenCommand(CLI::App& generate, Session& session);
+// cmd_generate_keys.cc: signing-key and public-key.
+void addGenerateKeyCommands(CLI::App& generate, Session& session);
 void addVersionCommand(CLI::App& app, Session& session);     // cmd_version.cc
 void addCompletionCommand(CLI::App& app, Session& session);  // cmd_completion.cc
 

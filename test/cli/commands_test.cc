@@ -3,13 +3,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/decoder.h>
+#include <openssl/evp.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "src/cli/cli_config.h"
+#include "absl/strings/escaping.h"
 #include "src/cli/ursactl.h"
+#include "src/common/openssl.h"
 #include "test/support/fake_clock.h"
 
 namespace ursa::cli {
@@ -395,6 +399,63 @@ TEST_F(CommandsTest, TransportFailuresAreErrors) {
   Result r = run({"get", "meshes"});  // handler_ unset: nothing answers
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("could not reach the control plane"));
+}
+
+// A key read from `pem` by OpenSSL's decoder (type-specific structures:
+// PKCS#1 for RSA), null when it does not decode.
+tls::PkeyPtr decodeKey(const std::string& pem, int selection) {
+  EVP_PKEY* key = nullptr;
+  std::unique_ptr<OSSL_DECODER_CTX, decltype(&OSSL_DECODER_CTX_free)> ctx(
+      OSSL_DECODER_CTX_new_for_pkey(&key, "PEM", "type-specific", "RSA", selection, nullptr,
+                                    nullptr),
+      OSSL_DECODER_CTX_free);
+  const auto* data = reinterpret_cast<const unsigned char*>(pem.data());
+  size_t size = pem.size();
+  if (!ctx || OSSL_DECODER_from_data(ctx.get(), &data, &size) != 1) return nullptr;
+  return tls::PkeyPtr(key);
+}
+
+TEST_F(CommandsTest, GenerateSigningKeyAndItsPublicKeyOfflineAsKumactl) {
+  Result b64 = run({"generate", "signing-key"});
+  ASSERT_EQ(b64.code, 0) << b64.err;
+  EXPECT_THAT(requests_, IsEmpty());  // offline
+  std::string pem;
+  ASSERT_TRUE(absl::Base64Unescape(b64.out, &pem)) << "not base64: " << b64.out;
+  EXPECT_THAT(pem, StartsWith("-----BEGIN RSA PRIVATE KEY-----\n"));
+  tls::PkeyPtr key = decodeKey(pem, OSSL_KEYMGMT_SELECT_KEYPAIR);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(EVP_PKEY_get_bits(key.get()), 2048);
+
+  Result plain = run({"generate", "signing-key", "--format", "pem"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_THAT(plain.out, StartsWith("-----BEGIN RSA PRIVATE KEY-----\n"));
+  EXPECT_NE(plain.out, pem);  // a new key each time
+  fs::path file = dir_ / "key.pem";
+  std::ofstream(file) << plain.out;
+  Result pub = run({"generate", "public-key", "--signing-key-path", file.string()});
+  ASSERT_EQ(pub.code, 0) << pub.err;
+  EXPECT_THAT(pub.out, StartsWith("-----BEGIN RSA PUBLIC KEY-----\n"));
+  tls::PkeyPtr public_key = decodeKey(pub.out, OSSL_KEYMGMT_SELECT_PUBLIC_KEY);
+  tls::PkeyPtr private_key = decodeKey(plain.out, OSSL_KEYMGMT_SELECT_KEYPAIR);
+  ASSERT_NE(public_key, nullptr);
+  ASSERT_NE(private_key, nullptr);
+  EXPECT_EQ(EVP_PKEY_eq(public_key.get(), private_key.get()), 1);
+}
+
+TEST_F(CommandsTest, GenerateKeysRefuseBadInputNamingTheFlag) {
+  Result format = run({"generate", "signing-key", "--format", "der"});
+  EXPECT_EQ(format.code, 1);
+  EXPECT_THAT(format.err, HasSubstr(R"(--format "der" is invalid: it must be pem-base64 or pem)"));
+  Result missing =
+      run({"generate", "public-key", "--signing-key-path", (dir_ / "nope.pem").string()});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("--signing-key-path: could not read a signing key file"));
+  fs::path other = dir_ / "other.pem";
+  std::ofstream(other) << "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n";
+  Result wrong = run({"generate", "public-key", "--signing-key-path", other.string()});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("is not a PEM-encoded signing key"));
+  EXPECT_EQ(run({"generate", "public-key"}).code, 1);  // the path is required
 }
 
 }  // namespace
